@@ -1,0 +1,14 @@
+// Splits the handshake's pq (a product of two primes, below 2^63) into p < q,
+// with Pollard-Brent's rho. Microseconds for real pq values.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+
+namespace mtsender::crypto {
+
+// Returns {p, q} with p <= q and p * q == pq. Throws std::invalid_argument if
+// pq is below 2 or has no factorization into two factors > 1 (pq is prime).
+std::pair<uint64_t, uint64_t> factorize_pq(uint64_t pq);
+
+} // namespace mtsender::crypto
