@@ -13,8 +13,7 @@ set_property(GLOBAL PROPERTY MTSENDER_MODULES "")
 
 function(mtsender_module name dir)
   cmake_parse_arguments(M "" "" "DEPS;LIBS" ${ARGN})
-  file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/${dir}/*.cpp
-                                   ${CMAKE_SOURCE_DIR}/${dir}/*/*.cpp)
+  file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/${dir}/*.cpp)
   if(NOT srcs)
     set(stub ${CMAKE_BINARY_DIR}/stubs/${name}.cpp)
     file(WRITE ${stub} "// ${dir} is header-only\n")
