@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian 12, as root), builds caf-mtsender with its
+# tests, and runs every test. This is the README's test command; .ci/run runs
+# exactly this first.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${MTSENDER_BUILD_DIR:-$here/build}
+jobs=$(nproc)
+
+bash "$here/cmake/install_deps.sh"
+cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo ${MTSENDER_CMAKE_ARGS:-}
+cmake --build "$build" -j "$jobs"
+cd "$build"
+ctest --output-on-failure -j "$jobs" --timeout 300
