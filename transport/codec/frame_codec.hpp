@@ -68,6 +68,10 @@ private:
   frame_errc code_;
 };
 
+// Which end of the connection a codec serves: quick-ack bits mean a request
+// client -> server and a token server -> client.
+enum class side : uint8_t { client, server };
+
 struct frame {
   enum class kind : uint8_t {
     packet,           // an MTProto packet: `payload`
@@ -76,9 +80,20 @@ struct frame {
   };
   kind type = kind::packet;
   // Valid until the next call to feed() or next() on the same codec.
+  //
+  // padded_intermediate: the payload is the whole frame, i.e. the packet
+  // followed by 0..15 random bytes (the codec cannot tell them apart, TDLib
+  // does the same). The session must ignore trailing bytes: an encrypted
+  // packet is 24 + 16k bytes, so drop (size - 24) % 16 bytes; a plain packet
+  // carries its own message_data_length.
   byte_view payload;
   int32_t error_code = 0;        // -404, -429, -444, ...
+  // Server -> client: the token as the server computed it, top bit set
+  // (first 32 bits of SHA-256 of the encrypted packet, | 0x80000000).
   uint32_t quick_ack_token = 0;
+  // Client -> server (server side only): the client asked for a quick ack of
+  // this packet (abridged and intermediate framings; full has no such bit).
+  bool quick_ack_requested = false;
 };
 
 class frame_codec {
@@ -87,9 +102,14 @@ public:
 
   // Appends one frame carrying `packet` to `out` (after the preamble, on the
   // first call of a client codec). `quick_ack` asks the server for a quick
-  // ack (client side only).
+  // ack (client side only; the full framing has no way to ask, so there it
+  // is ignored). Throws std::invalid_argument if the packet is empty, not a
+  // multiple of 4 bytes (MTProto packets always are) or larger than the
+  // framing can express.
   virtual void encode(byte_view packet, byte_buffer& out, bool quick_ack = false) = 0;
-  // Server side: a transport error frame (-404, ...) and a quick-ack token.
+  // Server side: a transport error frame (-404, ...) and a quick-ack token
+  // (the top bit is set for you). The full framing has no quick acks:
+  // encode_quick_ack appends nothing there.
   virtual void encode_transport_error(int32_t code, byte_buffer& out) = 0;
   virtual void encode_quick_ack(uint32_t token, byte_buffer& out) = 0;
 
@@ -102,10 +122,16 @@ public:
   virtual framing kind() const noexcept = 0;
 };
 
+// `rng` must outlive the codec (padding and the obfuscation header draw
+// from it). Throws std::invalid_argument for an obfuscated2 inner framing
+// other than abridged / intermediate / padded_intermediate.
 std::unique_ptr<frame_codec> make_client_codec(const codec_options& opts,
                                                random_source& rng);
 
 // Server side: detects the framing from the first bytes of a connection.
+// With a proxy secret, obfuscated2 headers are read with it (as an MTProxy
+// does); the plain framings are still accepted. `rng` pads the server's
+// padded_intermediate frames and must outlive the codecs made here.
 class framing_detector {
 public:
   explicit framing_detector(random_source& rng,
@@ -115,7 +141,9 @@ public:
   // Feeds the first bytes. Returns the codec once the framing is known (the
   // bytes fed so far, minus the preamble, are already inside it); nullptr
   // while more bytes are needed. Throws frame_error on bytes no framing
-  // starts with.
+  // starts with. Decides within 64 bytes (8 for full, 4 for intermediate, 1
+  // for abridged). Once it returned a codec, feed that codec instead
+  // (feeding the detector again throws std::logic_error).
   std::unique_ptr<frame_codec> feed(byte_view bytes);
 
   // With obfuscated2: the DC id the client put in its header.
@@ -127,6 +155,7 @@ private:
   std::optional<int128> secret_;
   byte_buffer head_;
   int16_t dc_ = 0;
+  bool done_ = false;
 };
 
 } // namespace mtsender::codec

@@ -42,7 +42,9 @@ public:
   const auth_key_bytes& key() const noexcept { return key_; }
 
   // Appends the whole packet (key id, msg_key, ciphertext) to `out`.
-  // Throws std::invalid_argument if padded_plaintext.size() % 16 != 0.
+  // Throws std::invalid_argument if padded_plaintext is empty or its size is
+  // not a multiple of 16. padded_plaintext must not point into `out` (out
+  // grows, which may move it).
   void encrypt(direction dir, byte_view padded_plaintext, byte_buffer& out);
 
   // Replaces `out` with the decrypted plaintext (padding included). Throws

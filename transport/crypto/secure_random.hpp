@@ -12,6 +12,8 @@ namespace mtsender::crypto {
 
 class secure_random final : public random_source {
 public:
+  secure_random() = default;
+  ~secure_random() override;  // wipes the unused pool
   void fill(uint8_t* out, size_t n) override;
 
 private:

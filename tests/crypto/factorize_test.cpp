@@ -1,0 +1,58 @@
+#include "mtsender/transport/crypto/factorize.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <stdexcept>
+
+using namespace mtsender::crypto;
+
+TEST_CASE("factorize_pq: the pq of core.telegram.org/mtproto/samples-auth_key") {
+  // "pq = 0x17ED48941A08F981 ... p = 0x494C553B, q = 0x53911073"
+  auto [p, q] = factorize_pq(0x17ED48941A08F981ULL);
+  CHECK(p == 0x494C553BULL);
+  CHECK(q == 0x53911073ULL);
+}
+
+TEST_CASE("factorize_pq: products of two primes up to 2^63") {
+  struct sample { uint64_t p, q; };
+  // Primes checked with `openssl prime` (OpenSSL's command-line primality test).
+  const sample samples[] = {
+    {2, 3},
+    {3, 3},
+    {2, 1000000007},
+    {65521, 65537},
+    {1000000007, 1000000009},
+    {2147483647, 2147483647},       // 2^31 - 1, squared
+    {2147483629, 4294967291},       // the largest primes below 2^31 and 2^32
+    {3037000493ULL, 3037000453ULL}, // both near sqrt(2^63)
+    {3, 3074457345618258599ULL},    // tiny times huge: the trial division path
+  };
+  for (auto s : samples) {
+    INFO(s.p << " * " << s.q);
+    auto [p, q] = factorize_pq(s.p * s.q);
+    CHECK(p == std::min(s.p, s.q));
+    CHECK(q == std::max(s.p, s.q));
+  }
+}
+
+TEST_CASE("factorize_pq: more than two prime factors still gives p * q == pq, p smallest") {
+  auto [p, q] = factorize_pq(30);
+  CHECK(p == 2);
+  CHECK(q == 15);
+  auto [p2, q2] = factorize_pq(1000000007ULL * 1000000009ULL * 3);
+  CHECK(p2 == 3);
+  CHECK(q2 == 1000000007ULL * 1000000009ULL);
+  auto [p3, q3] = factorize_pq(0xFFFFFFFFFFFFFFFFULL);  // 3 * 5 * 17 * 257 * 641 * ...
+  CHECK(p3 == 3);
+  CHECK(p3 * q3 == 0xFFFFFFFFFFFFFFFFULL);
+}
+
+TEST_CASE("factorize_pq rejects numbers with no two-factor split") {
+  for (uint64_t bad : {0ULL, 1ULL, 2ULL, 3ULL, 65537ULL, 1000000007ULL,
+                       2305843009213693951ULL /* 2^61 - 1 */,
+                       18446744073709551557ULL /* largest 64-bit prime */}) {
+    INFO(bad);
+    CHECK_THROWS_AS(factorize_pq(bad), std::invalid_argument);
+  }
+  CHECK_THROWS_WITH(factorize_pq(1000000007ULL), Catch::Contains("prime"));
+}
