@@ -1,7 +1,7 @@
 # `cmake --install` puts headers, libmtsender.a and a package config in place
 # so that a consumer's find_package(mtsender) gives it mtsender::mtsender.
 include(CMakePackageConfigHelpers)
-foreach(dir transport messages actors)
+foreach(dir transport messages actors store)
   install(DIRECTORY ${CMAKE_SOURCE_DIR}/${dir}/
           DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/mtsender/${dir}
           FILES_MATCHING PATTERN "*.hpp")
