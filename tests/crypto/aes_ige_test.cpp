@@ -73,7 +73,7 @@ TEST_CASE("AES-256-IGE known answers (grammers verify_ige_*)") {
   }
 }
 
-TEST_CASE("both implementations equal OpenSSL's AES_ige_encrypt, all sizes, in place too") {
+TEST_CASE("both implementations equal OpenSSL AES_ige_encrypt at all sizes and in place") {
   test::test_bytes rnd{42};
   std::vector<size_t> sizes;
   for (size_t n = 16; n <= 1024; n += 16)

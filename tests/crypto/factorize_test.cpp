@@ -35,7 +35,7 @@ TEST_CASE("factorize_pq: products of two primes up to 2^63") {
   }
 }
 
-TEST_CASE("factorize_pq: more than two prime factors still gives p * q == pq, p smallest") {
+TEST_CASE("factorize_pq: more than two prime factors gives the smallest p and q = pq / p") {
   auto [p, q] = factorize_pq(30);
   CHECK(p == 2);
   CHECK(q == 15);

@@ -14,7 +14,7 @@ using mtsender::test::counting;
 // lib/grammers-crypto/tests/lib.rs (auth_key_id). There auth_key = 0, 1, ..., 255,
 // msg_key = 0, 1, ..., 15; grammers' Side::Client is x = 0, Side::Server x = 8.
 
-TEST_CASE("derive_aes_key_iv, client to server (x = 0), grammers calc_client_key") {
+TEST_CASE("derive_aes_key_iv client to server (x = 0) - grammers calc_client_key") {
   sha256 h;
   auto kv = derive_aes_key_iv(h, counting<256>(), direction::client_to_server,
                               counting<16>());
@@ -22,7 +22,7 @@ TEST_CASE("derive_aes_key_iv, client to server (x = 0), grammers calc_client_key
   CHECK(to_hex(kv.iv) == "4d266000a550edabbf4c7ce40fd0043cc92230184cd317a5cc9c2482fd3b9318");
 }
 
-TEST_CASE("derive_aes_key_iv, server to client (x = 8), grammers calc_server_key") {
+TEST_CASE("derive_aes_key_iv server to client (x = 8) - grammers calc_server_key") {
   sha256 h;
   auto kv = derive_aes_key_iv(h, counting<256>(), direction::server_to_client,
                               counting<16>());
@@ -30,12 +30,12 @@ TEST_CASE("derive_aes_key_iv, server to client (x = 8), grammers calc_server_key
   CHECK(to_hex(kv.iv) == "669a6538917a4fa56ca32360a431c9160be4ad887140980dab91ce7bdc47ffbc");
 }
 
-TEST_CASE("auth_key_id is the low 64 bits of SHA-1(auth_key), grammers auth_key_id") {
+TEST_CASE("auth_key_id is the low 64 bits of SHA-1(auth_key) - grammers auth_key_id") {
   // grammers expects the wire bytes [50, 209, 88, 110, 164, 87, 223, 200].
   CHECK(auth_key_id(counting<256>()) == load_le64(from_hex("32d1586ea457dfc8").data()));
 }
 
-TEST_CASE("compute_msg_key: the middle of SHA-256(auth_key[88 + x, 32] ‖ plaintext)") {
+TEST_CASE("compute_msg_key is the middle of SHA-256 over auth_key slice and plaintext") {
   // grammers encrypt_client_data_v2: plaintext "Hello, world! This data should
   // remain secure!" (45 bytes) with 19 zero padding bytes; the packet's bytes
   // 8..24 are the msg_key.
@@ -52,7 +52,7 @@ TEST_CASE("compute_msg_key: the middle of SHA-256(auth_key[88 + x, 32] ‖ plain
   // end in message_cipher_test.cpp.
 }
 
-TEST_CASE("handshake_key_iv, grammers key_from_nonce") {
+TEST_CASE("handshake_key_iv - grammers key_from_nonce") {
   // server_nonce = 0..15, new_nonce = 0..31.
   auto kv = handshake_key_iv(counting<32>(), counting<16>());
   CHECK(to_hex(kv.key) == "0758f1533b615d24f6e8a94a6fcbee0a55eaab2217d7295ca9213d1a2d7d16a6");

@@ -77,7 +77,7 @@ TEST_CASE("message_cipher decrypt: grammers decrypt_server_data_v2 known answer"
   CHECK(to_hex(out) == server_plain_hex);
 }
 
-TEST_CASE("message_cipher round trip, both directions, many sizes") {
+TEST_CASE("message_cipher round trip in both directions at many sizes") {
   test::test_bytes rnd{99};
   message_cipher client{rnd.array<256>()};
   message_cipher server{client.key()};
@@ -109,7 +109,7 @@ TEST_CASE("message_cipher encrypt rejects unpadded plaintext") {
   }
 }
 
-TEST_CASE("message_cipher decrypt failure paths, each with its own code") {
+TEST_CASE("message_cipher decrypt failure paths each have their own code") {
   test::test_bytes rnd{5};
   message_cipher c{rnd.array<256>()};
   const auto plain = rnd.bytes(64);
@@ -159,5 +159,22 @@ TEST_CASE("message_cipher decrypt failure paths, each with its own code") {
     CHECK(std::string(to_string(cipher_errc::wrong_auth_key_id)) == "wrong_auth_key_id");
     CHECK(std::string(to_string(cipher_errc::bad_length)) == "bad_length");
     CHECK(std::string(to_string(cipher_errc::msg_key_mismatch)) == "msg_key_mismatch");
+  }
+}
+
+TEST_CASE("message_cipher decrypt: random packets under our key id never pass") {
+  test::test_bytes rnd{1234};
+  message_cipher c{rnd.array<256>()};
+  byte_buffer id(8);
+  store_le64(id.data(), c.key_id());
+  for (int i = 0; i < 2000; ++i) {
+    size_t len = 8 + (rnd.next() | size_t(rnd.next()) << 8) % 600;
+    auto packet = id;
+    auto body = rnd.bytes(len - 8);
+    packet.insert(packet.end(), body.begin(), body.end());
+    const bool length_ok = len >= 40 && (len - 24) % 16 == 0;
+    INFO("length " << len);
+    REQUIRE(decrypt_error(c, direction::server_to_client, packet)
+            == (length_ok ? cipher_errc::msg_key_mismatch : cipher_errc::bad_length));
   }
 }

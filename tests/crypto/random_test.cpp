@@ -8,7 +8,7 @@
 using namespace mtsender;
 using namespace mtsender::crypto;
 
-TEST_CASE("secure_random fills every requested byte, across pool refills") {
+TEST_CASE("secure_random fills every requested byte across pool refills") {
   secure_random rng;
   // Sizes chosen to straddle the 4096-byte pool and the direct-call threshold.
   for (size_t n : {1, 15, 16, 100, 2047, 2048, 4095, 4096, 5000, 70000}) {
@@ -22,7 +22,8 @@ TEST_CASE("secure_random fills every requested byte, across pool refills") {
     for (size_t i = 0; i < n; ++i)
       same += a[i] == b[i];
     CHECK(same <= n / 16 + 2);
-    CHECK(a != b);
+    if (n >= 8)  // equal by chance with probability 2^-64 at most
+      CHECK(a != b);
   }
 }
 

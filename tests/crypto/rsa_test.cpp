@@ -72,7 +72,7 @@ TEST_CASE("fingerprints of Telegram's public keys") {
   CHECK(test.fingerprint() == -5595554452916591101LL);
 }
 
-TEST_CASE("SPKI and PKCS#1 PEM give the same key; to_pem writes PKCS#1") {
+TEST_CASE("SPKI and PKCS#1 PEM give the same key and to_pem writes PKCS#1") {
   const std::string pkcs1 = slurp(shared_dir + "/telegram/production-server-key.pem");
   auto a = rsa_public_key::from_pem(pkcs1);
   auto b = rsa_public_key::from_pem(production_spki);
@@ -160,7 +160,7 @@ TEST_CASE("input >= n is rejected with data_too_large") {
   CHECK(priv.decrypt_raw(pub.encrypt_raw(n_minus_1)) == n_minus_1);
 }
 
-TEST_CASE("bad PEM is rejected with bad_pem, unreadable files with file_unreadable") {
+TEST_CASE("bad PEM gives bad_pem and unreadable files give file_unreadable") {
   const std::string good = slurp(shared_dir + "/telegram/production-server-key.pem");
   CHECK(error_of([] { rsa_public_key::from_pem(""); }) == rsa_errc::bad_pem);
   CHECK(error_of([] { rsa_public_key::from_pem("not a key"); }) == rsa_errc::bad_pem);
@@ -178,7 +178,8 @@ TEST_CASE("bad PEM is rejected with bad_pem, unreadable files with file_unreadab
   corrupt[31 + 40] = corrupt[31 + 40] == 'A' ? 'B' : 'A';
   // Still well-formed DER, just another modulus: parses, other fingerprint.
   CHECK(rsa_public_key::from_pem(corrupt).fingerprint() != -3414540481677951611LL);
-  // A public key where a private key is needed.
+  // A private key PEM where public key text is expected, and the reverse.
+  CHECK(error_of([] { rsa_public_key::from_pem(test_key().to_pem()); }) == rsa_errc::bad_pem);
   CHECK(error_of([&] { rsa_private_key::from_pem(good); }) == rsa_errc::bad_pem);
   CHECK(error_of([] { rsa_private_key::from_pem("-----BEGIN RSA PRIVATE KEY-----\n"
                                                 "AAAA\n-----END RSA PRIVATE KEY-----\n"); })

@@ -74,40 +74,68 @@ bool cpu_has_aes_ni() noexcept {
          && __builtin_cpu_supports("ssse3");
 }
 
+// Both loops keep nothing but the 14 AES rounds on the critical path. The
+// state entering round 1 of block i is s_i = in_i ^ chain_{i-1} ^ k0, and
+// out_i = last_round(s_i) ^ other_{i-1}; since the last round ends with an XOR
+// of its round key, folding (k14 ^ other_{i-1} ^ in_{i+1} ^ k0) into that key
+// makes the last round produce s_{i+1} directly. out_i is then recovered off
+// the critical path as s_{i+1} ^ in_{i+1} ^ k0. For the final block in_{i+1}
+// is taken as zero.
+// Encrypt: in = x (plaintext), chain = y, other = x.
+// Decrypt: in = y (ciphertext), chain = x, other = y.
+
+#define MTSENDER_AES_ROUNDS(op, t)                                            \
+  t = op(t, k1);                                                               \
+  t = op(t, k2);                                                               \
+  t = op(t, k3);                                                               \
+  t = op(t, k4);                                                               \
+  t = op(t, k5);                                                               \
+  t = op(t, k6);                                                               \
+  t = op(t, k7);                                                               \
+  t = op(t, k8);                                                               \
+  t = op(t, k9);                                                               \
+  t = op(t, k10);                                                              \
+  t = op(t, k11);                                                              \
+  t = op(t, k12);                                                              \
+  t = op(t, k13)
+
+#define MTSENDER_IGE_LOOP(round, last_round)                                    \
+  const __m128i k0 = ks.rk[0], k1 = ks.rk[1], k2 = ks.rk[2], k3 = ks.rk[3],    \
+                k4 = ks.rk[4], k5 = ks.rk[5], k6 = ks.rk[6], k7 = ks.rk[7],    \
+                k8 = ks.rk[8], k9 = ks.rk[9], k10 = ks.rk[10],                 \
+                k11 = ks.rk[11], k12 = ks.rk[12], k13 = ks.rk[13],             \
+                k14 = ks.rk[14];                                               \
+  const __m128i chain0 = _mm_loadu_si128(                                      \
+    reinterpret_cast<const __m128i*>(iv.data() + chain_half));                 \
+  __m128i other_prev = _mm_loadu_si128(                                        \
+    reinterpret_cast<const __m128i*>(iv.data() + 16 - chain_half));            \
+  __m128i cur = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in));         \
+  __m128i s = _mm_xor_si128(_mm_xor_si128(cur, chain0), k0);                   \
+  const size_t last = len - 16;                                                \
+  for (size_t off = 0;; off += 16) {                                           \
+    /* Read the next input before writing this output: in may equal out. */   \
+    const __m128i next_k0 =                                                    \
+      off < last ? _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>( \
+                                   in + off + 16)), k0)                        \
+                 : k0;                                                         \
+    const __m128i fold = _mm_xor_si128(_mm_xor_si128(k14, other_prev), next_k0); \
+    MTSENDER_AES_ROUNDS(round, s);                                             \
+    s = last_round(s, fold);                                                   \
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + off),                    \
+                     _mm_xor_si128(s, next_k0));                               \
+    other_prev = cur;                                                          \
+    if (off == last)                                                           \
+      break;                                                                   \
+    cur = _mm_xor_si128(next_k0, k0);                                          \
+  }
+
 MTSENDER_AESNI void aes_ige_encrypt_ni(const int256& key, const int256& iv,
                                        const uint8_t* in, uint8_t* out,
                                        size_t len) {
   key_schedule ks;
   expand_encrypt_key(key.data(), ks);
-  const __m128i k0 = ks.rk[0], k1 = ks.rk[1], k2 = ks.rk[2], k3 = ks.rk[3],
-                k4 = ks.rk[4], k5 = ks.rk[5], k6 = ks.rk[6], k7 = ks.rk[7],
-                k8 = ks.rk[8], k9 = ks.rk[9], k10 = ks.rk[10], k11 = ks.rk[11],
-                k12 = ks.rk[12], k13 = ks.rk[13], k14 = ks.rk[14];
-  __m128i y_prev = _mm_loadu_si128(reinterpret_cast<const __m128i*>(iv.data()));
-  __m128i x_prev = _mm_loadu_si128(reinterpret_cast<const __m128i*>(iv.data() + 16));
-  for (size_t off = 0; off < len; off += 16) {
-    // Load before store: in and out may be the same buffer.
-    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + off));
-    __m128i t = _mm_xor_si128(_mm_xor_si128(x, y_prev), k0);
-    t = _mm_aesenc_si128(t, k1);
-    t = _mm_aesenc_si128(t, k2);
-    t = _mm_aesenc_si128(t, k3);
-    t = _mm_aesenc_si128(t, k4);
-    t = _mm_aesenc_si128(t, k5);
-    t = _mm_aesenc_si128(t, k6);
-    t = _mm_aesenc_si128(t, k7);
-    t = _mm_aesenc_si128(t, k8);
-    t = _mm_aesenc_si128(t, k9);
-    t = _mm_aesenc_si128(t, k10);
-    t = _mm_aesenc_si128(t, k11);
-    t = _mm_aesenc_si128(t, k12);
-    t = _mm_aesenc_si128(t, k13);
-    t = _mm_aesenclast_si128(t, k14);
-    const __m128i y = _mm_xor_si128(t, x_prev);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + off), y);
-    y_prev = y;
-    x_prev = x;
-  }
+  constexpr size_t chain_half = 0;  // iv = y0 ‖ x0
+  MTSENDER_IGE_LOOP(_mm_aesenc_si128, _mm_aesenclast_si128)
 }
 
 MTSENDER_AESNI void aes_ige_decrypt_ni(const int256& key, const int256& iv,
@@ -115,35 +143,12 @@ MTSENDER_AESNI void aes_ige_decrypt_ni(const int256& key, const int256& iv,
                                        size_t len) {
   key_schedule ks;
   expand_decrypt_key(key.data(), ks);
-  const __m128i k0 = ks.rk[0], k1 = ks.rk[1], k2 = ks.rk[2], k3 = ks.rk[3],
-                k4 = ks.rk[4], k5 = ks.rk[5], k6 = ks.rk[6], k7 = ks.rk[7],
-                k8 = ks.rk[8], k9 = ks.rk[9], k10 = ks.rk[10], k11 = ks.rk[11],
-                k12 = ks.rk[12], k13 = ks.rk[13], k14 = ks.rk[14];
-  __m128i y_prev = _mm_loadu_si128(reinterpret_cast<const __m128i*>(iv.data()));
-  __m128i x_prev = _mm_loadu_si128(reinterpret_cast<const __m128i*>(iv.data() + 16));
-  for (size_t off = 0; off < len; off += 16) {
-    const __m128i y = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + off));
-    __m128i t = _mm_xor_si128(_mm_xor_si128(y, x_prev), k0);
-    t = _mm_aesdec_si128(t, k1);
-    t = _mm_aesdec_si128(t, k2);
-    t = _mm_aesdec_si128(t, k3);
-    t = _mm_aesdec_si128(t, k4);
-    t = _mm_aesdec_si128(t, k5);
-    t = _mm_aesdec_si128(t, k6);
-    t = _mm_aesdec_si128(t, k7);
-    t = _mm_aesdec_si128(t, k8);
-    t = _mm_aesdec_si128(t, k9);
-    t = _mm_aesdec_si128(t, k10);
-    t = _mm_aesdec_si128(t, k11);
-    t = _mm_aesdec_si128(t, k12);
-    t = _mm_aesdec_si128(t, k13);
-    t = _mm_aesdeclast_si128(t, k14);
-    const __m128i x = _mm_xor_si128(t, y_prev);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + off), x);
-    x_prev = x;
-    y_prev = y;
-  }
+  constexpr size_t chain_half = 16;  // the chain is x, x0 is the iv's second half
+  MTSENDER_IGE_LOOP(_mm_aesdec_si128, _mm_aesdeclast_si128)
 }
+
+#undef MTSENDER_IGE_LOOP
+#undef MTSENDER_AES_ROUNDS
 
 } // namespace mtsender::crypto::detail
 

@@ -36,7 +36,8 @@ private:
 class rsa_public_key {
 public:
   // PKCS#1 ("BEGIN RSA PUBLIC KEY") or SubjectPublicKeyInfo ("BEGIN PUBLIC
-  // KEY") PEM text. Throws rsa_error naming the problem.
+  // KEY") PEM text. Throws rsa_error naming the problem (bad_pem also for
+  // private key text: extract the public key with rsa_private_key).
   static rsa_public_key from_pem(std::string_view pem);
   static rsa_public_key from_pem_file(const std::string& path);
   // From the big-endian modulus and exponent (leading zero bytes allowed).

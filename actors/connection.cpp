@@ -1,0 +1,795 @@
+#include "mtsender/actors/connection.hpp"
+
+#include "mtsender/actors/connector.hpp"
+#include "mtsender/actors/wall_clock.hpp"
+#include "mtsender/messages/error.hpp"
+#include "mtsender/messages/frame_event.hpp"
+#include "mtsender/transport/crypto/kdf.hpp"
+#include "mtsender/transport/crypto/secure_random.hpp"
+#include "mtsender/transport/handshake/client_handshake.hpp"
+#include "mtsender/transport/handshake/plain_message.hpp"
+#include "mtsender/transport/session/client_session.hpp"
+#include "mtsender/transport/tl/api_wrappers.hpp"
+#include "mtsender/transport/tl/writer.hpp"
+
+#include <caf/actor_cast.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/io/broker.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/io/system_messages.hpp>
+#include <caf/response_promise.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <algorithm>
+#include <deque>
+#include <memory>
+#include <queue>
+#include <unistd.h>
+#include <unordered_map>
+#include <variant>
+
+namespace mtsender {
+namespace {
+
+using sclock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// Timer and self messages of the broker; local only, never cross nodes.
+using send_now_atom = caf::atom_constant<caf::atom("sendnow")>;
+using ack_timer_atom = caf::atom_constant<caf::atom("acktimer")>;
+using ping_timer_atom = caf::atom_constant<caf::atom("pingtimer")>;
+using watchdog_atom = caf::atom_constant<caf::atom("watchdog")>;
+using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
+using phase_timer_atom = caf::atom_constant<caf::atom("phasetimer")>;
+
+enum class phase : uint8_t { connecting, handshaking, ready, closed };
+
+struct pending_request {
+  caf::response_promise rp;
+  size_t bytes = 0;
+  byte_buffer body;          // held only until the session takes it
+  bool in_session = false;   // handed to client_session::invoke
+  uint64_t caller_token = 0;
+  uint64_t invoke_after = 0;
+  sclock::time_point deadline;
+};
+
+using deadline_entry = std::pair<sclock::time_point, uint64_t>;
+
+struct conn_state {
+  connection_config cfg;
+  crypto::secure_random rng;
+  wall_clock clock;
+  phase ph = phase::connecting;
+  uint64_t phase_gen = 0;
+
+  std::shared_ptr<detail::connect_slot> slot = std::make_shared<detail::connect_slot>();
+  uint64_t connect_gen = 0;
+  caf::io::connection_handle hdl;
+  bool has_hdl = false;
+  std::unique_ptr<codec::frame_codec> codec;
+
+  std::unique_ptr<handshake::client_handshake> hs;
+  handshake::msg_id_clock plain_ids;
+  std::unique_ptr<session::client_session> sess;
+  uint64_t auth_key_id = 0;
+
+  std::unordered_map<uint64_t, pending_request> pending;  // by our token
+  std::deque<uint64_t> waiting;                           // accepted before ready
+  std::unordered_map<uint64_t, uint64_t> by_caller_token; // caller token -> ours
+  uint64_t next_token = 1;
+  size_t bytes_in_flight = 0;
+
+  std::priority_queue<deadline_entry, std::vector<deadline_entry>, std::greater<>> deadlines;
+  sclock::time_point deadline_armed_at = sclock::time_point::max();
+  uint64_t deadline_gen = 0;
+
+  bool flush_scheduled = false;
+  bool ack_armed = false;
+  uint64_t ack_gen = 0;
+
+  sclock::time_point last_rx = sclock::now();
+  int64_t ping_id = 0;
+  bool ping_outstanding = false;
+  sclock::time_point ping_sent;
+
+  connection_stats stats;
+  byte_buffer packet;
+  byte_buffer wire;
+  std::vector<session::event> events;
+
+  ~conn_state() { slot->abandon(); }
+};
+
+using conn_ptr = caf::stateful_actor<conn_state, caf::io::broker>*;
+
+int64_t now_unix_s(conn_state& st) { return st.clock.unix_time_ns() / session::ns_per_second; }
+
+void emit(conn_ptr self, frame_event_kind kind, byte_buffer body = {}, int64_t value = 0,
+          std::string what = {}) {
+  auto& st = self->state;
+  if (st.cfg.parent)
+    self->send(st.cfg.parent,
+               frame_event{st.cfg.dc_id, kind, std::move(body), value, std::move(what)});
+}
+
+// ------------------------------------------------------------ session state
+
+session_state to_handoff(conn_state& st) {
+  session_state out;
+  out.dc_id = st.cfg.dc_id;
+  if (st.sess) {
+    auto s = st.sess->save();
+    out.auth_key.assign(s.auth_key.begin(), s.auth_key.end());
+    out.auth_key_id = static_cast<int64_t>(st.auth_key_id);
+    out.session_id = static_cast<int64_t>(s.session_id);
+    out.server_salt = static_cast<int64_t>(s.server_salt);
+    for (auto& e : s.future_salts)
+      out.salt_valid_until = std::max<int64_t>(out.salt_valid_until, e.valid_until);
+    out.seq_no = static_cast<int32_t>(s.seqno);
+    out.last_msg_id = static_cast<int64_t>(s.last_msg_id);
+    out.time_offset_ns = s.time_offset_ns;
+    out.time_synced = s.time_synced;
+  } else if (st.cfg.session) {
+    out = *st.cfg.session;  // never got going: hand back what we were given
+    out.dc_id = st.cfg.dc_id;
+  }
+  return out;
+}
+
+// The transport session from a saved one; nullptr when there is no key.
+std::unique_ptr<session::client_session> restore_session(conn_state& st) {
+  if (!st.cfg.session || st.cfg.session->auth_key.size() != 256)
+    return nullptr;
+  const auto& saved = *st.cfg.session;
+  crypto::auth_key_bytes key{};
+  std::copy(saved.auth_key.begin(), saved.auth_key.end(), key.begin());
+  session::session_state s;
+  if (saved.session_id != 0) {
+    s.auth_key = key;
+    s.session_id = static_cast<uint64_t>(saved.session_id);
+    s.server_salt = static_cast<uint64_t>(saved.server_salt);
+    s.seqno = static_cast<uint32_t>(saved.seq_no);
+    s.last_msg_id = static_cast<uint64_t>(saved.last_msg_id);
+  } else {
+    s = session::session_state::fresh(key, static_cast<uint64_t>(saved.server_salt), st.rng);
+  }
+  s.time_offset_ns = saved.time_offset_ns;
+  s.time_synced = saved.time_synced;
+  st.auth_key_id = crypto::auth_key_id(key);
+  return std::make_unique<session::client_session>(s, st.clock, st.rng);
+}
+
+// ------------------------------------------------------------- bookkeeping
+
+void release(conn_state& st, uint64_t token) {
+  auto i = st.pending.find(token);
+  if (i == st.pending.end())
+    return;
+  st.bytes_in_flight -= i->second.bytes;
+  if (i->second.caller_token != 0) {
+    auto j = st.by_caller_token.find(i->second.caller_token);
+    if (j != st.by_caller_token.end() && j->second == token)
+      st.by_caller_token.erase(j);
+  }
+  st.pending.erase(i);
+}
+
+// Whether the request may have reached the server: it got a msg_id, and we
+// write every packet as soon as the session builds it.
+bool maybe_sent(conn_state& st, uint64_t token, const pending_request& p) {
+  if (!p.in_session || !st.sess)
+    return false;
+  auto info = st.sess->find(token);
+  return info && info->msg_id != 0;
+}
+
+void answer_all(conn_ptr self, errc code, const std::string& what, int32_t transport_code) {
+  auto& st = self->state;
+  auto pending = std::move(st.pending);
+  st.pending.clear();
+  st.waiting.clear();
+  st.by_caller_token.clear();
+  st.bytes_in_flight = 0;
+  for (auto& [token, p] : pending) {
+    error_detail d;
+    d.what = what;
+    d.transport_code = transport_code;
+    d.may_have_executed = maybe_sent(st, token, p);
+    d.dc_id = st.cfg.dc_id;
+    p.rp.deliver(make_error(code, std::move(d)));
+  }
+}
+
+// Ends the actor: every open request answered with `code`, the session handed
+// to the parent, the parent told, then quit with `reason`.
+void shut_down(conn_ptr self, caf::error reason, errc code, const std::string& what,
+               int32_t transport_code = 0) {
+  auto& st = self->state;
+  if (st.ph == phase::closed)
+    return;
+  st.ph = phase::closed;
+  answer_all(self, code, what, transport_code);
+  if (st.cfg.parent && (st.sess || st.cfg.session))
+    self->send(st.cfg.parent, handoff_atom::value, to_handoff(st));
+  emit(self, frame_event_kind::connection_down, {}, 0, what);
+  st.slot->abandon();
+  if (st.has_hdl) {
+    self->close(st.hdl);
+    st.has_hdl = false;
+  }
+  self->quit(std::move(reason));
+}
+
+void fail(conn_ptr self, errc cause, const std::string& what, errc for_requests,
+          int32_t transport_code = 0) {
+  error_detail d;
+  d.what = what;
+  d.transport_code = transport_code;
+  d.dc_id = self->state.cfg.dc_id;
+  shut_down(self, make_error(cause, std::move(d)), for_requests, what, transport_code);
+}
+
+// ------------------------------------------------------------------ output
+
+void write_wire(conn_ptr self) {
+  auto& st = self->state;
+  if (st.wire.empty())
+    return;
+  self->write(st.hdl, st.wire.size(), st.wire.data());
+  st.wire.clear();
+}
+
+// Everything the session has queued leaves now, acks included.
+void flush_out(conn_ptr self) {
+  auto& st = self->state;
+  if (!st.sess || !st.has_hdl || st.ph != phase::ready)
+    return;
+  bool wrote = false;
+  for (;;) {
+    size_t before = st.sess->queued_messages();
+    st.packet.clear();
+    if (!st.sess->next_packet(st.packet))
+      break;
+    if (before - st.sess->queued_messages() > 1)
+      ++st.stats.containers_sent;
+    st.codec->encode(st.packet, st.wire);
+    ++st.stats.frames_sent;
+    wrote = true;
+    if (st.wire.size() >= (1u << 20))
+      write_wire(self);
+  }
+  write_wire(self);
+  if (wrote)
+    self->flush(st.hdl);
+  st.ack_armed = false;
+  ++st.ack_gen;
+}
+
+// Requests handled in one go share a frame: the flush runs after the
+// messages already in the mailbox.
+void schedule_flush(conn_ptr self) {
+  auto& st = self->state;
+  if (st.flush_scheduled)
+    return;
+  st.flush_scheduled = true;
+  self->send(self, send_now_atom::value);
+}
+
+void send_plain(conn_ptr self, byte_view body) {
+  auto& st = self->state;
+  auto packet = handshake::make_plain_message(st.plain_ids.next_client(st.clock.unix_time_ns()),
+                                              body);
+  st.codec->encode(packet, st.wire);
+  ++st.stats.frames_sent;
+  write_wire(self);
+  self->flush(st.hdl);
+}
+
+// ---------------------------------------------------------------- deadlines
+
+void arm_deadline(conn_ptr self) {
+  auto& st = self->state;
+  while (!st.deadlines.empty() && st.pending.count(st.deadlines.top().second) == 0)
+    st.deadlines.pop();
+  if (st.deadlines.empty())
+    return;
+  auto at = st.deadlines.top().first;
+  if (at >= st.deadline_armed_at)
+    return;
+  st.deadline_armed_at = at;
+  auto delay = std::max(sclock::duration::zero(), at - sclock::now());
+  self->delayed_send(self, std::chrono::duration_cast<std::chrono::microseconds>(delay) +
+                             std::chrono::microseconds(100),
+                     deadline_atom::value, ++st.deadline_gen);
+}
+
+// Answered requests leave stale heap entries; rebuild before they pile up.
+void compact_deadlines(conn_state& st) {
+  if (st.deadlines.size() < 2 * st.pending.size() + 4096)
+    return;
+  std::vector<deadline_entry> live;
+  live.reserve(st.pending.size());
+  for (auto& [token, p] : st.pending)
+    live.emplace_back(p.deadline, token);
+  st.deadlines = decltype(st.deadlines)(std::greater<>{}, std::move(live));
+}
+
+void expire(conn_ptr self, uint64_t token) {
+  auto& st = self->state;
+  auto i = st.pending.find(token);
+  if (i == st.pending.end())
+    return;
+  auto& p = i->second;
+  bool sent = maybe_sent(st, token, p);
+  if (p.in_session) {
+    // Sent: tell the server not to bother with the answer; never sent: the
+    // session just forgets it.
+    if (sent) {
+      st.sess->drop_answer(token);
+      schedule_flush(self);
+    } else {
+      st.sess->forget(token);
+    }
+  } else {
+    auto w = std::find(st.waiting.begin(), st.waiting.end(), token);
+    if (w != st.waiting.end())
+      st.waiting.erase(w);
+  }
+  error_detail d;
+  d.what = "no answer within the request's deadline";
+  d.may_have_executed = sent;
+  d.dc_id = st.cfg.dc_id;
+  p.rp.deliver(make_error(errc::deadline_exceeded, std::move(d)));
+  release(st, token);
+}
+
+// ----------------------------------------------------------------- requests
+
+// Hands a request to the session; with invoke_after, wraps it in
+// invokeAfterMsg naming the earlier request's current msg_id.
+void submit(conn_ptr self, uint64_t token, pending_request& p) {
+  auto& st = self->state;
+  byte_buffer body = std::move(p.body);
+  p.body = byte_buffer{};
+  if (p.invoke_after != 0) {
+    auto j = st.by_caller_token.find(p.invoke_after);
+    if (j != st.by_caller_token.end() && st.pending.count(j->second) != 0) {
+      auto info = st.sess->find(j->second);
+      if (info && info->msg_id == 0) {
+        flush_out(self);  // the earlier request needs its msg_id first
+        info = st.sess->find(j->second);
+      }
+      if (info && info->msg_id != 0) {
+        byte_buffer wrapped;
+        wrapped.reserve(body.size() + 12);
+        tl::writer w{wrapped};
+        tl::write_invoke_after_msg(w, static_cast<int64_t>(info->msg_id), body);
+        body = std::move(wrapped);
+      }
+    }
+  }
+  st.sess->invoke(token, std::move(body));
+  p.in_session = true;
+}
+
+caf::result<rpc_response> on_invoke(conn_ptr self, rpc_request& req) {
+  auto& st = self->state;
+  const auto size = req.body.size();
+  if (size == 0 || size % 4 != 0)
+    return make_error(errc::invalid_request,
+                      "body must be a serialized TL function: " + std::to_string(size)
+                        + " bytes is not a non-zero multiple of 4");
+  if (st.pending.size() >= st.cfg.limits.max_requests)
+    return make_error(errc::overloaded, "too many requests in flight ("
+                                          + std::to_string(st.pending.size()) + ")");
+  if (st.bytes_in_flight + size > st.cfg.limits.max_bytes_in_flight)
+    return make_error(errc::overloaded, "too many bytes in flight ("
+                                          + std::to_string(st.bytes_in_flight) + ")");
+  if (st.ph != phase::ready && st.waiting.size() >= st.cfg.limits.max_queued_connecting)
+    return make_error(errc::overloaded, "too many requests queued while connecting");
+  if (req.options.token != 0 && st.by_caller_token.count(req.options.token) != 0)
+    return make_error(errc::invalid_request,
+                      "token " + std::to_string(req.options.token) + " is already in use");
+
+  const uint64_t token = st.next_token++;
+  auto& p = st.pending[token];
+  p.rp = self->make_response_promise();
+  p.bytes = size;
+  p.caller_token = req.options.token;
+  p.invoke_after = req.options.invoke_after;
+  auto limit = req.options.deadline_ms > 0 ? milliseconds(req.options.deadline_ms)
+                                           : st.cfg.timeouts.default_deadline;
+  p.deadline = sclock::now() + limit;
+  st.bytes_in_flight += size;
+  if (p.caller_token != 0)
+    st.by_caller_token[p.caller_token] = token;
+  st.deadlines.emplace(p.deadline, token);
+  compact_deadlines(st);
+  arm_deadline(self);
+
+  if (st.ph == phase::ready) {
+    p.body = std::move(req.body);
+    submit(self, token, p);
+    schedule_flush(self);
+  } else {
+    p.body = std::move(req.body);
+    st.waiting.push_back(token);
+  }
+  return p.rp;
+}
+
+// --------------------------------------------------------------- lifecycle
+
+void arm_watchdog(conn_ptr self) {
+  auto& st = self->state;
+  auto left = st.last_rx + st.cfg.timeouts.dead_after - sclock::now();
+  auto wait = std::max(std::chrono::duration_cast<milliseconds>(left), milliseconds(1));
+  self->delayed_send(self, wait + milliseconds(1), watchdog_atom::value);
+}
+
+void go_ready(conn_ptr self) {
+  auto& st = self->state;
+  st.ph = phase::ready;
+  ++st.phase_gen;
+  st.last_rx = sclock::now();
+  st.stats.ready = true;
+  emit(self, frame_event_kind::connection_up);
+  // Ask early for the salts to come, so the current one never runs out.
+  st.sess->request_future_salts(32);
+  auto waiting = std::move(st.waiting);
+  st.waiting.clear();
+  for (auto token : waiting) {
+    auto i = st.pending.find(token);
+    if (i != st.pending.end())
+      submit(self, token, i->second);
+  }
+  flush_out(self);
+  self->delayed_send(self, st.cfg.timeouts.ping_interval, ping_timer_atom::value);
+  arm_watchdog(self);
+}
+
+void start_handshake(conn_ptr self) {
+  auto& st = self->state;
+  handshake::client_config hc;
+  hc.public_keys = st.cfg.rsa_keys;
+  hc.dc_id = st.cfg.handshake_dc_id != 0 ? st.cfg.handshake_dc_id : st.cfg.dc_id;
+  st.hs = std::make_unique<handshake::client_handshake>(std::move(hc), st.rng);
+  st.ph = phase::handshaking;
+  self->delayed_send(self, st.cfg.timeouts.handshake, phase_timer_atom::value,
+                     ++st.phase_gen);
+  send_plain(self, st.hs->start());
+}
+
+void on_connected(conn_ptr self) {
+  auto& st = self->state;
+  st.codec = codec::make_client_codec(st.cfg.framing, st.rng);
+  self->configure_read(st.hdl, caf::io::receive_policy::at_most(st.cfg.limits.read_chunk));
+  st.last_rx = sclock::now();
+  st.sess = restore_session(st);
+  if (st.sess)
+    go_ready(self);
+  else
+    start_handshake(self);
+}
+
+void on_handshake_frame(conn_ptr self, byte_view payload) {
+  auto& st = self->state;
+  auto msg = handshake::read_plain_message(payload, handshake::plain_sender::server);
+  auto step = st.hs->on_message(msg.body, now_unix_s(st));
+  if (!step.send.empty())
+    send_plain(self, step.send);
+  if (step.status != handshake::step_status::done)
+    return;
+  const auto& r = st.hs->result();
+  auto s = session::session_state::fresh(r.auth_key, static_cast<uint64_t>(r.server_salt),
+                                         st.rng);
+  s.time_offset_ns = int64_t(r.server_time_offset) * session::ns_per_second;
+  s.time_synced = true;
+  st.sess = std::make_unique<session::client_session>(s, st.clock, st.rng);
+  st.auth_key_id = r.auth_key_id;
+  st.hs.reset();
+  emit(self, frame_event_kind::auth_key_created, byte_buffer(r.auth_key.begin(), r.auth_key.end()),
+       static_cast<int64_t>(r.auth_key_id));
+  go_ready(self);
+}
+
+void on_event(conn_ptr self, session::event& ev) {
+  auto& st = self->state;
+  std::visit(
+    [&](auto& e) {
+      using T = std::decay_t<decltype(e)>;
+      if constexpr (std::is_same_v<T, session::rpc_result_event>) {
+        auto i = st.pending.find(e.token);
+        if (i == st.pending.end())
+          return;
+        i->second.rp.deliver(rpc_response{e.body.to_buffer()});
+        ++st.stats.requests_answered;
+        release(st, e.token);
+      } else if constexpr (std::is_same_v<T, session::rpc_error_event>) {
+        auto i = st.pending.find(e.token);
+        if (i == st.pending.end())
+          return;
+        i->second.rp.deliver(make_rpc_error(rpc_error::parse(e.code, e.message), st.cfg.dc_id));
+        ++st.stats.requests_answered;
+        release(st, e.token);
+      } else if constexpr (std::is_same_v<T, session::request_failed_event>) {
+        auto i = st.pending.find(e.token);
+        if (i == st.pending.end())
+          return;
+        error_detail d;
+        d.dc_id = st.cfg.dc_id;
+        if (e.bad_msg_code != 0) {
+          d.what = "bad_msg_notification " + std::to_string(e.bad_msg_code) + ": " + e.detail;
+          i->second.rp.deliver(make_error(errc::server_rejected, std::move(d)));
+        } else {
+          d.what = "unreadable answer: " + e.detail;
+          d.may_have_executed = true;
+          i->second.rp.deliver(make_error(errc::malformed_reply, std::move(d)));
+        }
+        release(st, e.token);
+      } else if constexpr (std::is_same_v<T, session::pong_event>) {
+        if (st.ping_outstanding && e.ping_id == st.ping_id) {
+          st.ping_outstanding = false;
+          st.stats.rtt_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                              sclock::now() - st.ping_sent)
+                              .count();
+        }
+      } else if constexpr (std::is_same_v<T, session::update_event>) {
+        emit(self, frame_event_kind::update, e.body.to_buffer(), static_cast<int64_t>(e.msg_id));
+      } else if constexpr (std::is_same_v<T, session::new_session_event>) {
+        emit(self, frame_event_kind::new_session, {}, static_cast<int64_t>(e.first_msg_id),
+             "server created a new session; " + std::to_string(e.resent)
+               + " messages queued again");
+      } else {
+        // Salt, time and seqno corrections queue resends inside the session
+        // (flushed after this batch); state answers, drop answers, future
+        // salts and ignored messages need nothing from the actor.
+      }
+    },
+    ev);
+}
+
+void on_ready_frame(conn_ptr self, byte_view payload) {
+  auto& st = self->state;
+  // Padded intermediate adds 0..15 random bytes after the packet; an
+  // encrypted packet is 24 + a multiple of 16 bytes, so the excess is known.
+  const auto& f = st.cfg.framing;
+  if ((f.kind == codec::framing::padded_intermediate
+       || (f.kind == codec::framing::obfuscated2
+           && f.inner == codec::framing::padded_intermediate))
+      && payload.size() > 24)
+    payload = payload.sub(0, payload.size() - (payload.size() - 24) % 16);
+  st.events.clear();
+  st.sess->on_packet(payload, st.events);
+  for (auto& ev : st.events)
+    on_event(self, ev);
+  st.events.clear();
+}
+
+void on_data(conn_ptr self, const caf::io::new_data_msg& msg) {
+  auto& st = self->state;
+  if (st.ph == phase::closed || !st.codec)
+    return;
+  st.last_rx = sclock::now();
+  st.codec->feed(byte_view{reinterpret_cast<const uint8_t*>(msg.buf.data()), msg.buf.size()});
+  codec::frame f;
+  while (st.ph != phase::closed && st.codec->next(f)) {
+    ++st.stats.frames_received;
+    if (f.type == codec::frame::kind::quick_ack)
+      continue;
+    if (f.type == codec::frame::kind::transport_error) {
+      const int32_t code = f.error_code;
+      std::string what = "transport error " + std::to_string(code);
+      if (code == -404) {
+        what += ": the server does not know the auth key (drop it, make a new one)";
+        emit(self, frame_event_kind::auth_key_unknown, {}, static_cast<int64_t>(st.auth_key_id),
+             what);
+      } else if (code == -429) {
+        what += ": too many connections or requests (back off before reconnecting)";
+      } else if (code == -444) {
+        what += ": invalid DC";
+      }
+      fail(self, errc::transport_error, what, errc::transport_error, code);
+      return;
+    }
+    if (st.ph == phase::handshaking)
+      on_handshake_frame(self, f.payload);
+    else if (st.ph == phase::ready)
+      on_ready_frame(self, f.payload);
+  }
+  if (st.ph != phase::ready)
+    return;
+  if (st.sess->queued_messages() > 0 || st.sess->pending_acks() >= st.cfg.limits.ack_threshold) {
+    flush_out(self);
+  } else if (st.sess->pending_acks() > 0 && !st.ack_armed) {
+    st.ack_armed = true;
+    self->delayed_send(self, st.cfg.timeouts.ack_delay, ack_timer_atom::value, ++st.ack_gen);
+  }
+}
+
+// Salts announced for the coming hours; more are asked for when few remain.
+void maybe_request_salts(conn_ptr self) {
+  auto& st = self->state;
+  auto saved = st.sess->save();
+  const int64_t horizon = (st.clock.unix_time_ns() + saved.time_offset_ns) / session::ns_per_second
+                          + 2 * std::chrono::duration_cast<std::chrono::seconds>(
+                                  st.cfg.timeouts.ping_interval)
+                                  .count();
+  size_t usable = 0;
+  for (auto& e : saved.future_salts)
+    if (e.valid_until > horizon)
+      ++usable;
+  if (usable < 2)
+    st.sess->request_future_salts(32);
+}
+
+// Any exception out of transport/ (or anything else) ends the connection with
+// every request answered, never a silently dropped promise.
+template <class F>
+void guarded(conn_ptr self, F&& f) {
+  try {
+    f();
+  } catch (const handshake::handshake_error& e) {
+    fail(self, errc::handshake_failed, std::string("handshake failed: ") + e.what(),
+         errc::handshake_failed);
+  } catch (const codec::frame_error& e) {
+    fail(self, errc::malformed_reply, std::string("bad frame: ") + e.what(),
+         errc::connection_lost);
+  } catch (const session::session_error& e) {
+    fail(self, errc::malformed_reply, std::string("packet failed a check: ") + e.what(),
+         errc::connection_lost);
+  } catch (const std::exception& e) {
+    fail(self, errc::malformed_reply, std::string("protocol error: ") + e.what(),
+         errc::connection_lost);
+  }
+}
+
+caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
+  auto& st = self->state;
+  st.cfg = std::move(cfg);
+  st.stats.dc_id = st.cfg.dc_id;
+
+  self->set_exit_handler([=](caf::exit_msg& em) {
+    auto reason = em.reason;
+    std::string what = "connection actor stopped: " + self->system().render(reason);
+    shut_down(self, std::move(reason), errc::dropped, what);
+  });
+
+  detail::start_connect(self, caf::actor_cast<caf::actor>(self), st.cfg.host, st.cfg.port,
+                        st.cfg.timeouts.connect, ++st.connect_gen, st.slot);
+  // Backstop in case the resolver outlives the connect timeout.
+  self->delayed_send(self, st.cfg.timeouts.connect + milliseconds(1000),
+                     phase_timer_atom::value, ++st.phase_gen);
+
+  return {
+    [=](invoke_atom, rpc_request& req) -> caf::result<rpc_response> {
+      auto& st = self->state;
+      if (st.ph == phase::closed)
+        return make_error(errc::dropped, "connection is closing");
+      caf::result<rpc_response> res = caf::delegated<rpc_response>{};
+      guarded(self, [&] { res = on_invoke(self, req); });
+      if (st.ph == phase::closed)
+        return caf::delegated<rpc_response>{};  // shut_down answered its promise
+      return res;
+    },
+    [=](caf::get_atom, stats_atom) -> connection_stats {
+      auto& st = self->state;
+      auto s = st.stats;
+      s.queued = st.waiting.size();
+      s.in_flight = st.pending.size() - st.waiting.size();
+      s.bytes_in_flight = st.bytes_in_flight;
+      return s;
+    },
+    [=](detail::conn_done_atom, uint64_t gen, const std::string& why) {
+      auto& st = self->state;
+      if (gen != st.connect_gen || st.ph != phase::connecting) {
+        int fd = st.slot->take();
+        if (fd >= 0)
+          ::close(fd);
+        return;
+      }
+      if (!why.empty()) {
+        fail(self, errc::connection_failed, why, errc::connection_failed);
+        return;
+      }
+      int fd = st.slot->take();
+      if (fd < 0) {
+        fail(self, errc::connection_failed, "connected socket went missing",
+             errc::connection_failed);
+        return;
+      }
+      st.hdl = self->add_scribe(fd);
+      st.has_hdl = true;
+      guarded(self, [&] { on_connected(self); });
+    },
+    [=](const caf::io::new_data_msg& msg) { guarded(self, [&] { on_data(self, msg); }); },
+    [=](const caf::io::connection_closed_msg&) {
+      self->state.has_hdl = false;
+      fail(self, errc::connection_lost, "the server closed the connection",
+           errc::connection_lost);
+    },
+    [=](send_now_atom) {
+      self->state.flush_scheduled = false;
+      guarded(self, [&] { flush_out(self); });
+    },
+    [=](ack_timer_atom, uint64_t gen) {
+      auto& st = self->state;
+      if (!st.ack_armed || gen != st.ack_gen)
+        return;
+      guarded(self, [&] { flush_out(self); });
+    },
+    [=](deadline_atom, uint64_t gen) {
+      auto& st = self->state;
+      if (gen != st.deadline_gen || st.ph == phase::closed)
+        return;
+      st.deadline_armed_at = sclock::time_point::max();
+      guarded(self, [&] {
+        auto now = sclock::now();
+        while (!st.deadlines.empty() && st.deadlines.top().first <= now) {
+          auto token = st.deadlines.top().second;
+          st.deadlines.pop();
+          expire(self, token);
+        }
+        arm_deadline(self);
+      });
+    },
+    [=](ping_timer_atom) {
+      auto& st = self->state;
+      if (st.ph != phase::ready)
+        return;
+      guarded(self, [&] {
+        st.ping_id = static_cast<int64_t>(st.rng.next<uint64_t>() >> 1);
+        st.ping_outstanding = true;
+        st.ping_sent = sclock::now();
+        auto interval_s = std::chrono::duration_cast<std::chrono::seconds>(
+                            st.cfg.timeouts.ping_interval)
+                            .count();
+        // Like Telegram's clients: ping every 60 s, the server may close
+        // after 75 s without one.
+        st.sess->ping_delay_disconnect(st.ping_id, static_cast<int32_t>(interval_s + 15));
+        maybe_request_salts(self);
+        flush_out(self);
+        self->delayed_send(self, st.cfg.timeouts.ping_interval, ping_timer_atom::value);
+      });
+    },
+    [=](watchdog_atom) {
+      auto& st = self->state;
+      if (st.ph != phase::ready)
+        return;
+      auto silent = sclock::now() - st.last_rx;
+      if (silent >= st.cfg.timeouts.dead_after) {
+        fail(self, errc::connection_lost,
+             "keepalive: nothing received for "
+               + std::to_string(std::chrono::duration_cast<milliseconds>(silent).count())
+               + " ms",
+             errc::connection_lost);
+        return;
+      }
+      arm_watchdog(self);
+    },
+    [=](phase_timer_atom, uint64_t gen) {
+      auto& st = self->state;
+      if (gen != st.phase_gen)
+        return;
+      if (st.ph == phase::connecting)
+        fail(self, errc::connection_failed,
+             st.cfg.host + ":" + std::to_string(st.cfg.port) + ": connect timed out",
+             errc::connection_failed);
+      else if (st.ph == phase::handshaking)
+        fail(self, errc::handshake_failed,
+             "handshake not finished within "
+               + std::to_string(st.cfg.timeouts.handshake.count()) + " ms",
+             errc::handshake_failed);
+    },
+  };
+}
+
+} // namespace
+
+connection_actor spawn_connection(caf::actor_system& sys, connection_config cfg) {
+  auto hdl = sys.middleman().spawn_broker(connection_impl, std::move(cfg));
+  return caf::actor_cast<connection_actor>(hdl);
+}
+
+} // namespace mtsender

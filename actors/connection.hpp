@@ -1,0 +1,33 @@
+// The connection actor: one TCP connection to one DC, one MTProto session.
+//
+// A CAF io broker that alone owns its socket. It connects without blocking the
+// I/O thread (actors/connector.hpp), runs the auth-key handshake when it has
+// no key, then carries RPCs: (invoke_atom, rpc_request) -> rpc_response or a
+// mtsender error (messages/error.hpp). Requests that arrive close together
+// leave in one frame (one container, pending acks riding along); it pings,
+// tracks salts, time and acks, and enforces per-request deadlines.
+//
+//   caf::actor_system_config cfg; cfg.load<caf::io::middleman>();
+//   mtsender::add_message_types(cfg);
+//   caf::actor_system sys{cfg};
+//   auto conn = mtsender::spawn_connection(sys, connection_config{...});
+//
+// On any fatal fault it answers every open request (connection_lost, with
+// detail.may_have_executed), sends (handoff_atom, session_state) and a
+// connection_down frame_event to its parent, and quits with an error naming
+// the cause. An exit message (e.g. user_shutdown) answers open requests with
+// errc::dropped and ends it the same way.
+#pragma once
+
+#include "mtsender/actors/connection_config.hpp"
+#include "mtsender/messages/connection_actor.hpp"
+
+namespace caf {
+class actor_system;
+}
+
+namespace mtsender {
+
+connection_actor spawn_connection(caf::actor_system& sys, connection_config cfg);
+
+} // namespace mtsender

@@ -1,0 +1,62 @@
+// Everything one connection actor needs to know (see connection.hpp).
+//
+//   connection_config cfg;
+//   cfg.dc_id = 2; cfg.host = "149.154.167.50"; cfg.port = 443;
+//   cfg.framing.kind = codec::framing::obfuscated2;
+//   cfg.rsa_keys = telegram_keys;              // used only without an auth key
+//   cfg.session = saved;                       // optional: key (and session) to continue
+//   cfg.parent = self;                         // gets frame_events and the handoff
+#pragma once
+
+#include "mtsender/messages/session_state.hpp"
+#include "mtsender/transport/codec/frame_codec.hpp"
+#include "mtsender/transport/crypto/rsa.hpp"
+
+#include <caf/actor.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mtsender {
+
+struct connection_timeouts {
+  using ms = std::chrono::milliseconds;
+  ms connect{10'000};            // TCP connect, off the I/O thread
+  ms handshake{20'000};          // auth-key handshake, from the connect
+  ms default_deadline{60'000};   // per request when rpc_options.deadline_ms == 0
+  ms ping_interval{60'000};      // ping_delay_disconnect period
+  ms dead_after{75'000};         // nothing received this long: the connection is dead
+  ms ack_delay{50};              // a lone msgs_ack waits this long for a ride
+};
+
+struct connection_limits {
+  size_t max_requests = 16'384;            // accepted and not yet answered
+  size_t max_queued_connecting = 1'024;    // accepted before the session is ready
+  size_t max_bytes_in_flight = 256u << 20; // body bytes of unanswered requests
+  size_t ack_threshold = 16;               // pending acks that force a flush
+  size_t read_chunk = 1u << 20;            // bytes asked of the socket per read
+};
+
+struct connection_config {
+  int32_t dc_id = 0;
+  std::string host;
+  uint16_t port = 0;
+  codec::codec_options framing{};
+  // Keys for the handshake (only used when there is no auth key).
+  std::vector<crypto::rsa_public_key> rsa_keys;
+  // The DC id put in the handshake's inner data (test DCs: +10000); 0 = dc_id.
+  int32_t handshake_dc_id = 0;
+  // An existing auth key (session.auth_key, 256 bytes) and, when
+  // session.session_id != 0, a session to continue. Empty: make a new key.
+  std::optional<session_state> session;
+  // Gets frame_events and, before a fault ends the actor,
+  // (handoff_atom, session_state). May be null.
+  caf::actor parent;
+  connection_timeouts timeouts{};
+  connection_limits limits{};
+};
+
+} // namespace mtsender

@@ -1,0 +1,472 @@
+// The pool actor's requests: invoke (routing, retries, deadlines, resends
+// after a lost connection), stats, subscribe, shutdown. Connection slots
+// live in pool_supervision.cpp, listener fan-out in pool_listeners.cpp.
+#include "mtsender/actors/dc_pool.hpp"
+
+#include "mtsender/actors/pool_state.hpp"
+#include "mtsender/actors/retry/breaker_policy.hpp"
+#include "mtsender/actors/retry/default_policy.hpp"
+#include "mtsender/actors/retry/no_retries.hpp"
+#include "mtsender/messages/error.hpp"
+#include "mtsender/store/store_error.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/io/middleman.hpp>
+
+#include <algorithm>
+
+namespace mtsender {
+
+using namespace pool_detail;
+
+namespace pool_detail {
+namespace {
+
+using std::chrono::milliseconds;
+
+uint32_t constructor_of(const byte_buffer& body) {
+  return body.size() >= 4 ? load_le32(body.data()) : 0;
+}
+
+std::shared_ptr<retry::retry_policy> policy_for(pool_ptr self, const rpc_options& o) {
+  auto& st = self->state;
+  if (o.max_retries < 0)
+    return st.default_policy;
+  auto& p = st.capped_policies[o.max_retries];
+  if (!p) {
+    if (o.max_retries == 0) {
+      p = retry::with_breaker(st.breaker, std::make_shared<retry::no_retries>());
+    } else {
+      auto c = st.cfg.auto_sleep;
+      c.max_flood_retries = std::min(c.max_flood_retries, o.max_retries);
+      c.max_io_retries = std::min(c.max_io_retries, o.max_retries);
+      c.max_internal_retries = std::min(c.max_internal_retries, o.max_retries);
+      p = retry::with_breaker(st.breaker, std::make_shared<retry::auto_sleep>(c, st.rng));
+    }
+  }
+  return p;
+}
+
+void release_slot(pool_ptr self, invocation& inv) {
+  if (inv.where != inv_where::in_flight)
+    return;
+  auto& dc = self->state.dcs[inv.dc_id];
+  if (inv.slot >= 0 && static_cast<size_t>(inv.slot) < dc.slots.size()) {
+    auto& s = dc.slots[static_cast<size_t>(inv.slot)];
+    if (s.gen == inv.slot_gen && s.in_flight > 0)
+      --s.in_flight;
+  }
+  if (dc.stats.in_flight > 0)
+    --dc.stats.in_flight;
+  inv.slot = -1;
+}
+
+void finish(pool_ptr self, uint64_t id, caf::error err) {
+  auto& st = self->state;
+  auto i = st.invocations.find(id);
+  if (i == st.invocations.end())
+    return;
+  auto& inv = i->second;
+  release_slot(self, inv);
+  ++st.dcs[inv.dc_id].stats.failed;
+  inv.rp.deliver(std::move(err));
+  st.invocations.erase(i);
+}
+
+void advance(pool_ptr self, invocation& inv, const retry::retry_step& step) {
+  switch (step.kind) {
+    case retry::step_kind::send:
+      dispatch(self, inv);
+      return;
+    case retry::step_kind::wait: {
+      inv.where = inv_where::sleeping;
+      ++inv.attempt;
+      ++self->state.dcs[inv.dc_id].stats.retry_waiting;
+      self->delayed_send(self, step.delay, retry_timer_atom::value, inv.id, inv.attempt);
+      return;
+    }
+    case retry::step_kind::fail:
+      finish(self, inv.id, inv.rc->error_of(step));
+      return;
+  }
+}
+
+bool lost_before_running(const caf::error& err, const error_detail* d, const invocation& inv) {
+  if (err == caf::sec::request_timeout)
+    return inv.req.options.safe_to_repeat;  // the connection went silent
+  if (!d)
+    return false;
+  if (err == errc::transport_error)
+    return true;  // the server refused the packet whole (-404, -429, -444)
+  if (err == errc::connection_lost || err == errc::dropped)
+    return !d->may_have_executed || inv.req.options.safe_to_repeat;
+  return false;
+}
+
+void on_attempt_error(pool_ptr self, uint64_t id, uint64_t attempt, caf::error err) {
+  auto& st = self->state;
+  auto i = st.invocations.find(id);
+  if (i == st.invocations.end() || st.shutting_down)
+    return;
+  auto& inv = i->second;
+  if (inv.attempt != attempt || inv.where != inv_where::in_flight)
+    return;  // an older attempt, already settled
+  release_slot(self, inv);
+  auto& dc = st.dcs[inv.dc_id];
+  const auto* d = detail_of(err);
+  if (d && err == errc::rpc_failed && d->rpc.flood_wait_seconds())
+    ++dc.stats.flood_waits;
+  if (d && d->may_have_executed)
+    inv.may_have_executed = true;
+  auto now = sclock::now();
+  // Lost with the connection but never run (or harmless to run again):
+  // send it again on another connection, without bothering the policy.
+  if (!inv.zero_copy && inv.resends < st.cfg.max_resends && now < inv.deadline
+      && lost_before_running(err, d, inv)) {
+    ++inv.resends;
+    ++dc.stats.resent;
+    inv.where = inv_where::queued;
+    dispatch(self, inv);
+    return;
+  }
+  if (err == caf::sec::request_timeout) {
+    error_detail lost;
+    lost.what = "the connection stopped answering";
+    lost.may_have_executed = true;
+    lost.dc_id = inv.dc_id;
+    err = make_error(errc::connection_lost, std::move(lost));
+  }
+  inv.where = inv_where::queued;
+  advance(self, inv, inv.rc->on_error(err, now));
+}
+
+void on_attempt_ok(pool_ptr self, uint64_t id, uint64_t attempt, rpc_response& r) {
+  auto& st = self->state;
+  auto i = st.invocations.find(id);
+  if (i == st.invocations.end() || st.shutting_down)
+    return;
+  auto& inv = i->second;
+  if (inv.attempt != attempt || inv.where != inv_where::in_flight)
+    return;
+  release_slot(self, inv);
+  auto now = sclock::now();
+  auto& dc = st.dcs[inv.dc_id];
+  dc.rtt.add(std::chrono::duration_cast<std::chrono::microseconds>(now - inv.sent_at).count());
+  ++dc.stats.answered;
+  dc.stats.bytes_in += r.bytes.size();
+  inv.rc->on_success(now);
+  inv.rp.deliver(std::move(r));
+  st.invocations.erase(i);
+}
+
+void send_to_slot(pool_ptr self, invocation& inv, dc_entry& dc, int idx) {
+  auto& s = dc.slots[static_cast<size_t>(idx)];
+  auto now = sclock::now();
+  ++inv.attempt;
+  inv.where = inv_where::in_flight;
+  inv.slot = idx;
+  inv.slot_gen = s.gen;
+  inv.sent_at = now;
+  ++s.in_flight;
+  ++dc.stats.in_flight;
+  rpc_request out;
+  if (inv.zero_copy) {
+    out = std::move(inv.req);
+  } else {
+    out.body = inv.req.body;  // kept for a resend after a lost connection
+    out.options = inv.req.options;
+  }
+  dc.stats.bytes_out += out.body.size();
+  auto left = std::chrono::duration_cast<milliseconds>(inv.deadline - now);
+  out.options.deadline_ms = std::max<int64_t>(1, left.count());
+  const uint64_t id = inv.id;
+  const uint64_t attempt = inv.attempt;
+  // The connection enforces the deadline itself; the request timeout only
+  // catches a connection that died before it could answer.
+  self->request(s.conn, left + milliseconds(5000), invoke_atom::value, std::move(out))
+    .then([=](rpc_response& r) { on_attempt_ok(self, id, attempt, r); },
+          [=](caf::error& e) { on_attempt_error(self, id, attempt, std::move(e)); });
+}
+
+} // namespace
+
+void dispatch(pool_ptr self, invocation& inv) {
+  auto& st = self->state;
+  auto& dc = st.dcs[inv.dc_id];
+  auto loads = loads_of(dc);
+  int idx = pick_slot(loads, dc.rr);
+  if (idx < 0) {
+    if (dc.queue.size() >= st.cfg.max_queued) {
+      finish(self, inv.id, make_error(errc::overloaded,
+                                      "DC " + std::to_string(dc.id) + " has "
+                                        + std::to_string(dc.queue.size())
+                                        + " requests waiting for a connection"));
+      return;
+    }
+    inv.where = inv_where::queued;
+    dc.queue.push_back(inv.id);
+    ensure_slot(self, dc);
+    return;
+  }
+  send_to_slot(self, inv, dc, idx);
+  maybe_open_slot(self, dc);
+}
+
+void drain_queue(pool_ptr self, dc_entry& dc) {
+  auto& st = self->state;
+  auto queue = std::move(dc.queue);
+  dc.queue.clear();
+  for (auto id : queue) {
+    auto i = st.invocations.find(id);
+    if (i != st.invocations.end() && i->second.where == inv_where::queued)
+      dispatch(self, i->second);
+  }
+}
+
+std::string cause_of(pool_ptr self, const caf::error& err) {
+  if (!err)
+    return "normal";
+  if (err.category() == error_category)
+    return to_string(static_cast<errc>(err.code()));
+  return self->system().render(err);
+}
+
+} // namespace pool_detail
+
+namespace {
+
+using std::chrono::milliseconds;
+
+caf::result<rpc_response> on_invoke(pool_ptr self, int32_t dc_id, rpc_request& req) {
+  auto& st = self->state;
+  if (st.shutting_down)
+    return make_error(errc::dropped, "the pool is shutting down");
+  auto d = st.dcs.find(dc_id);
+  if (d == st.dcs.end()) {
+    error_detail det;
+    det.what = "no address known for DC " + std::to_string(dc_id);
+    det.dc_id = dc_id;
+    return make_error(errc::unknown_dc, std::move(det));
+  }
+  if (req.body.empty() || req.body.size() % 4 != 0)
+    return make_error(errc::invalid_request, "body must be a serialized TL function: "
+                                               + std::to_string(req.body.size())
+                                               + " bytes is not a non-zero multiple of 4");
+  auto& dc = d->second;
+  dc.used = true;
+  const uint64_t id = st.next_invocation++;
+  auto& inv = st.invocations[id];
+  inv.id = id;
+  inv.dc_id = dc_id;
+  auto now = sclock::now();
+  auto limit = req.options.deadline_ms > 0 ? milliseconds(req.options.deadline_ms)
+                                           : st.cfg.default_deadline;
+  inv.deadline = now + limit;
+  inv.zero_copy = req.options.max_retries == 0;
+  const uint32_t ctor = constructor_of(req.body);
+  const bool safe = req.options.safe_to_repeat;
+  inv.rc.emplace(policy_for(self, req.options), st.floods, dc_id, ctor,
+                 std::optional<retry::retry_time>(inv.deadline), safe);
+  inv.req = std::move(req);
+  inv.rp = self->make_response_promise<rpc_response>();
+  auto rp = inv.rp;
+  self->delayed_send(self, limit + milliseconds(1), deadline_atom::value, id);
+  advance(self, inv, inv.rc->before_send(now));
+  return rp;
+}
+
+void on_retry_timer(pool_ptr self, uint64_t id, uint64_t attempt) {
+  auto& st = self->state;
+  auto i = st.invocations.find(id);
+  if (i == st.invocations.end() || i->second.attempt != attempt
+      || i->second.where != inv_where::sleeping)
+    return;
+  auto& inv = i->second;
+  auto& dc = st.dcs[inv.dc_id];
+  if (dc.stats.retry_waiting > 0)
+    --dc.stats.retry_waiting;
+  inv.where = inv_where::queued;
+  advance(self, inv, inv.rc->before_send(sclock::now()));
+}
+
+void on_deadline(pool_ptr self, uint64_t id) {
+  auto& st = self->state;
+  auto i = st.invocations.find(id);
+  if (i == st.invocations.end())
+    return;
+  auto& inv = i->second;
+  // On a connection the connection's own deadline answers it; look again
+  // later in case the attempt ends and the request waits somewhere else.
+  if (inv.where == inv_where::in_flight) {
+    self->delayed_send(self, milliseconds(1000), deadline_atom::value, id);
+    return;
+  }
+  auto& dc = st.dcs[inv.dc_id];
+  if (inv.where == inv_where::sleeping && dc.stats.retry_waiting > 0)
+    --dc.stats.retry_waiting;
+  if (inv.where == inv_where::queued) {
+    auto q = std::find(dc.queue.begin(), dc.queue.end(), id);
+    if (q != dc.queue.end())
+      dc.queue.erase(q);
+  }
+  error_detail d;
+  d.what = inv.where == inv_where::queued ? "no connection to the DC became ready in time"
+                                          : "deadline passed while waiting to retry";
+  d.may_have_executed = inv.may_have_executed;
+  d.dc_id = inv.dc_id;
+  finish(self, id, make_error(errc::deadline_exceeded, std::move(d)));
+}
+
+pool_stats make_stats(pool_ptr self) {
+  auto& st = self->state;
+  pool_stats out;
+  auto now = sclock::now();
+  for (auto& [id, dc] : st.dcs) {
+    if (!dc.used)
+      continue;
+    auto s = dc.stats;
+    s.dc_id = id;
+    s.live_slots = s.starting_slots = s.waiting_slots = 0;
+    for (auto& sl : dc.slots) {
+      s.live_slots += sl.phase == slot_phase::ready;
+      s.starting_slots += sl.phase == slot_phase::starting || sl.phase == slot_phase::waiting_key;
+      s.waiting_slots += sl.phase == slot_phase::backoff;
+    }
+    s.queued = dc.queue.size();
+    s.rtt_median_us = dc.rtt.quantile(0.5);
+    s.rtt_p99_us = dc.rtt.quantile(0.99);
+    s.circuit_state = static_cast<uint8_t>(st.breaker->state(id, now));
+    out.dcs.push_back(std::move(s));
+  }
+  out.listeners = static_cast<uint32_t>(st.listeners.size());
+  out.events_dropped = st.events_dropped;
+  out.listeners_removed = st.listeners_removed;
+  return out;
+}
+
+// Exit: every caller and reconnect waiter gets errc::dropped, every
+// connection is told to stop, then the pool ends.
+void shut_down(pool_ptr self, const caf::error& reason) {
+  auto& st = self->state;
+  if (st.shutting_down)
+    return;
+  st.shutting_down = true;
+  auto invs = std::move(st.invocations);
+  st.invocations.clear();
+  for (auto& [id, inv] : invs) {
+    error_detail d;
+    d.what = "the pool shut down before an answer came";
+    d.may_have_executed = inv.may_have_executed || inv.where == inv_where::in_flight;
+    d.dc_id = inv.dc_id;
+    inv.rp.deliver(make_error(errc::dropped, std::move(d)));
+  }
+  for (auto& [id, op] : st.reconnects)
+    op.rp.deliver(make_error(errc::dropped, "the pool shut down"));
+  st.reconnects.clear();
+  for (auto& [id, dc] : st.dcs)
+    for (auto& s : dc.slots)
+      if (s.conn) {
+        self->send_exit(s.conn, reason ? reason : caf::exit_reason::user_shutdown);
+        s.conn = nullptr;
+      }
+  st.listeners.clear();
+  self->quit(reason);
+}
+
+pool_impl::behavior_type pool_behavior(pool_ptr self, pool_config cfg) {
+  auto& st = self->state;
+  st.cfg = std::move(cfg);
+  if (st.cfg.max_connections == 0)
+    st.cfg.max_connections = 1;
+  st.breaker = std::make_shared<retry::circuit_breaker>(
+    st.cfg.breaker, [self](const retry::breaker_transition& t) {
+      frame_event ev;
+      ev.dc_id = t.dc_id;
+      ev.kind = frame_event_kind::circuit_state;
+      ev.value = static_cast<int64_t>(t.to);
+      ev.what = std::string("circuit ") + retry::to_string(t.from) + " -> "
+                + retry::to_string(t.to);
+      publish(self, std::move(ev));
+    });
+  st.default_policy = st.cfg.retry_policy
+                        ? retry::with_breaker(st.breaker, st.cfg.retry_policy)
+                        : retry::make_default_policy(st.breaker, st.rng, st.cfg.auto_sleep);
+  for (auto& ep : st.cfg.dcs) {
+    auto& dc = st.dcs[ep.dc_id];
+    dc.id = ep.dc_id;
+    dc.ep = ep;
+    dc.slots.resize(st.cfg.max_connections);
+    dc.stats.dc_id = ep.dc_id;
+  }
+  for (auto& a : st.stored.addresses) {
+    auto& dc = st.dcs[a.dc_id];
+    dc.id = a.dc_id;
+    dc.ep = {a.dc_id, a.host, a.port};
+    dc.slots.resize(st.cfg.max_connections);
+    dc.stats.dc_id = a.dc_id;
+  }
+  for (auto& [id, key] : st.cfg.auth_keys)
+    if (st.dcs.count(id) && key.size() == 256)
+      st.dcs[id].auth_key = key;
+  for (auto& k : st.stored.keys)
+    if (st.dcs.count(k.dc_id) && k.auth_key.size() == 256) {
+      auto& dc = st.dcs[k.dc_id];
+      dc.auth_key = k.auth_key;
+      dc.key_salt = k.server_salt;
+      dc.key_time_offset_ns = k.time_offset_ns;
+    }
+
+  self->set_down_handler([=](caf::down_msg& dm) {
+    if (on_connection_down(self, dm))
+      return;
+    if (remove_listener(self, dm.source))
+      ++self->state.listeners_removed;
+  });
+  self->set_exit_handler([=](caf::exit_msg& em) { shut_down(self, em.reason); });
+
+  return {
+    [=](invoke_atom, int32_t dc_id, rpc_request& req) -> caf::result<rpc_response> {
+      return on_invoke(self, dc_id, req);
+    },
+    [=](listen_atom, caf::actor who) -> caf::ok_atom {
+      add_listener(self, std::move(who), self->state.cfg.listeners);
+      return caf::ok_atom::value;
+    },
+    [=](listen_atom, caf::actor who, listener_options opts) -> caf::ok_atom {
+      add_listener(self, std::move(who), opts);
+      return caf::ok_atom::value;
+    },
+    [=](unlisten_atom, caf::actor who) -> caf::ok_atom {
+      if (who && remove_listener(self, who.address()))
+        self->demonitor(who);
+      return caf::ok_atom::value;
+    },
+    [=](const reconnect_request& req) -> caf::result<caf::ok_atom> {
+      return start_reconnect(self, req);
+    },
+    [=](caf::get_atom, stats_atom) -> pool_stats { return make_stats(self); },
+    [=](const frame_event& ev) { on_connection_event(self, ev); },
+    [=](handoff_atom, session_state& s) { on_handoff(self, s); },
+    [=](restart_atom, int32_t dc, uint32_t slot, uint64_t gen) {
+      on_restart_timer(self, dc, slot, gen);
+    },
+    [=](retry_timer_atom, uint64_t id, uint64_t attempt) { on_retry_timer(self, id, attempt); },
+    [=](deadline_atom, uint64_t id) { on_deadline(self, id); },
+    [=](reconnect_timer_atom, uint64_t op) { on_reconnect_timer(self, op); },
+  };
+}
+
+} // namespace
+
+dc_pool spawn_dc_pool(caf::actor_system& sys, pool_config cfg) {
+  store::session_data stored;
+  if (cfg.store)
+    stored = cfg.store->load();
+  auto hdl = sys.spawn([stored = std::move(stored), cfg = std::move(cfg)](pool_ptr self) mutable {
+    self->state.stored = std::move(stored);
+    return pool_behavior(self, std::move(cfg));
+  });
+  return hdl;
+}
+
+} // namespace mtsender

@@ -1,0 +1,72 @@
+// Everything spawn_dc_pool (actors/dc_pool.hpp) needs. The defaults reach
+// Telegram's production DCs with its built-in key; tests point `dcs` and
+// `rsa_keys` at mtproto-test-dc.
+//
+//   pool_config cfg;
+//   cfg.dcs = {{2, "127.0.0.1", port}};
+//   cfg.rsa_keys = {crypto::rsa_public_key::from_pem_file("test.pub.pem")};
+//   cfg.store = std::make_shared<store::file_session_store>("app.session");
+#pragma once
+
+#include "mtsender/actors/connection_config.hpp"
+#include "mtsender/actors/retry/auto_sleep.hpp"
+#include "mtsender/actors/retry/circuit_breaker.hpp"
+#include "mtsender/actors/retry/retry_policy.hpp"
+#include "mtsender/actors/telegram_defaults.hpp"
+#include "mtsender/messages/pool_listener.hpp"
+#include "mtsender/store/session_store.hpp"
+#include "mtsender/transport/codec/frame_codec.hpp"
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace mtsender {
+
+struct pool_config {
+  using ms = std::chrono::milliseconds;
+
+  // DC id -> address. An entry in the store's DC table overrides these.
+  std::vector<dc_endpoint> dcs = telegram_production_dcs();
+  // Keys trusted for the handshake (only used for DCs without an auth key).
+  std::vector<crypto::rsa_public_key> rsa_keys = telegram_production_keys();
+  // Framing of every connection; obfuscated2 gets each DC's id put in.
+  codec::codec_options framing{};
+  // Telegram's test DCs want dc_id + 10000 in the handshake.
+  bool test_servers = false;
+  // Auth keys known up front (256 bytes each), by DC id.
+  std::map<int32_t, byte_buffer> auth_keys;
+  // Loaded at start, saved when a key is made or dropped. May be null.
+  std::shared_ptr<store::session_store> store;
+
+  size_t max_connections = 3;     // per DC
+  // A slot with this many requests in flight counts as busy: a new slot is
+  // opened when every live slot is busy.
+  size_t busy_threshold = 1;
+  size_t max_queued = 100'000;    // per DC, waiting for a live connection
+  ms default_deadline{30'000};    // per invoke when rpc_options.deadline_ms == 0
+
+  // Null: the default (a circuit breaker around auto_sleep). Invokes with
+  // rpc_options.max_retries >= 0 get the breaker around auto_sleep capped to
+  // that many retries of each kind (0: no retries).
+  std::shared_ptr<retry::retry_policy> retry_policy;
+  retry::auto_sleep_config auto_sleep{};
+  retry::breaker_config breaker{};
+
+  listener_options listeners{};   // for subscribers that give none
+
+  // Replacing a failed connection: base * 2^(failures-1) with +-25% jitter,
+  // capped; the count resets once a connection stayed up `healthy_after`.
+  ms restart_base{100};
+  ms restart_cap{10'000};
+  ms healthy_after{30'000};
+  // Requests sent again after a lost connection (not executed, or
+  // safe_to_repeat) before the retry policy takes over.
+  int max_resends = 3;
+
+  connection_timeouts timeouts{};
+  connection_limits limits{};
+};
+
+} // namespace mtsender

@@ -1,0 +1,172 @@
+// The DC pool's state and internal messages, shared by the files that make up
+// the pool actor (dc_pool.cpp: requests and retries; pool_supervision.cpp:
+// connection slots, keys, restarts; pool_listeners.cpp: event fan-out).
+// Not part of the public API.
+#pragma once
+
+#include "mtsender/actors/latency_window.hpp"
+#include "mtsender/actors/pool_config.hpp"
+#include "mtsender/actors/pool_routing.hpp"
+#include "mtsender/actors/retry/circuit_breaker.hpp"
+#include "mtsender/actors/retry/flood_wait_registry.hpp"
+#include "mtsender/actors/retry/retry_call.hpp"
+#include "mtsender/messages/connection_actor.hpp"
+#include "mtsender/messages/frame_event.hpp"
+#include "mtsender/messages/pool_actor.hpp"
+#include "mtsender/messages/session_state.hpp"
+#include "mtsender/store/session_data.hpp"
+#include "mtsender/transport/crypto/secure_random.hpp"
+
+#include <caf/actor_addr.hpp>
+#include <caf/message.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace mtsender::pool_detail {
+
+using sclock = std::chrono::steady_clock;
+
+// Timers of the pool (local only).
+using restart_atom = caf::atom_constant<caf::atom("prestart")>;    // dc, slot, gen
+using retry_timer_atom = caf::atom_constant<caf::atom("pretry")>;  // invoke id, attempt
+using deadline_atom = caf::atom_constant<caf::atom("pdeadline")>;  // invoke id
+using reconnect_timer_atom = caf::atom_constant<caf::atom("prcdl")>;  // op id
+
+using pool_impl = dc_pool::extend<
+  caf::reacts_to<frame_event>,
+  caf::reacts_to<handoff_atom, session_state>,
+  caf::reacts_to<restart_atom, int32_t, uint32_t, uint64_t>,
+  caf::reacts_to<retry_timer_atom, uint64_t, uint64_t>,
+  caf::reacts_to<deadline_atom, uint64_t>,
+  caf::reacts_to<reconnect_timer_atom, uint64_t>>;
+
+enum class slot_phase : uint8_t {
+  empty,        // no connection, none wanted
+  starting,     // connection spawned, not ready yet
+  ready,        // takes requests
+  backoff,      // failed; a restart timer is armed
+  waiting_key,  // wants to start but another slot is making the DC's key
+};
+
+struct slot {
+  slot_phase phase = slot_phase::empty;
+  connection_actor conn;
+  caf::actor_addr addr;
+  uint64_t gen = 0;                       // bumped on every spawn and restart timer
+  uint64_t in_flight = 0;
+  int failures = 0;                       // in a row, for the back-off
+  sclock::time_point up_since{};
+  std::optional<session_state> session;   // to continue on the next connection
+  bool planned_restart = false;           // we closed it (reconnect, new key)
+  bool makes_key = false;
+};
+
+struct dc_entry {
+  int32_t id = 0;
+  dc_endpoint ep;
+  std::vector<slot> slots;
+  byte_buffer auth_key;                   // empty: none yet
+  int64_t key_salt = 0;
+  int64_t key_time_offset_ns = 0;
+  bool key_in_progress = false;           // one slot is handshaking
+  std::deque<uint64_t> queue;             // invocations waiting for a live slot
+  size_t rr = 0;
+  latency_window rtt;
+  pool_dc_stats stats;
+  bool used = false;                      // got an invoke or a reconnect
+};
+
+enum class inv_where : uint8_t { queued, in_flight, sleeping };
+
+struct invocation {
+  uint64_t id = 0;
+  int32_t dc_id = 0;
+  rpc_request req;                        // kept for resends unless `zero_copy`
+  bool zero_copy = false;                 // body moved to the connection: no resend
+  caf::typed_response_promise<rpc_response> rp;
+  std::optional<retry::retry_call> rc;
+  inv_where where = inv_where::queued;
+  uint64_t attempt = 0;                   // bumped per send and per retry timer
+  int slot = -1;
+  uint64_t slot_gen = 0;
+  sclock::time_point sent_at{};
+  sclock::time_point deadline{};
+  int resends = 0;
+  bool may_have_executed = false;         // an earlier attempt may have run
+};
+
+struct listener {
+  caf::actor who;
+  listener_options opts;
+  uint64_t epoch = 0;                     // acks of an older subscription are ignored
+  uint32_t unacked = 0;
+  std::deque<caf::message> queue;
+  uint64_t gap = 0;                       // dropped since the last gap event
+};
+
+struct reconnect_op {
+  caf::typed_response_promise<caf::ok_atom> rp;
+  std::set<std::pair<int32_t, int>> waiting;  // (dc, slot) not ready yet
+};
+
+struct pool_state {
+  pool_config cfg;
+  std::shared_ptr<random_source> rng = std::make_shared<crypto::secure_random>();
+  std::map<int32_t, dc_entry> dcs;
+  std::map<caf::actor_addr, std::pair<int32_t, int>> slot_of;   // connection -> (dc, slot)
+  std::unordered_map<uint64_t, invocation> invocations;
+  uint64_t next_invocation = 1;
+
+  std::shared_ptr<retry::circuit_breaker> breaker;
+  std::shared_ptr<retry::flood_wait_registry> floods =
+    std::make_shared<retry::flood_wait_registry>();
+  std::shared_ptr<retry::retry_policy> default_policy;
+  std::map<int32_t, std::shared_ptr<retry::retry_policy>> capped_policies;  // by max_retries
+
+  std::map<caf::actor_addr, listener> listeners;
+  uint64_t next_epoch = 1;
+  uint64_t events_dropped = 0;
+  uint64_t listeners_removed = 0;
+
+  std::map<uint64_t, reconnect_op> reconnects;
+  uint64_t next_reconnect = 1;
+
+  store::session_data stored;             // what the store holds (when there is one)
+  bool shutting_down = false;
+};
+
+using pool_ptr = pool_impl::stateful_pointer<pool_state>;
+
+// pool_listeners.cpp
+void publish(pool_ptr self, frame_event ev);
+void add_listener(pool_ptr self, caf::actor who, listener_options opts);
+bool remove_listener(pool_ptr self, const caf::actor_addr& who);
+
+// pool_supervision.cpp
+void ensure_slot(pool_ptr self, dc_entry& dc);            // at least one slot used
+void maybe_open_slot(pool_ptr self, dc_entry& dc);        // routing says: more
+void on_connection_event(pool_ptr self, const frame_event& ev);
+void on_handoff(pool_ptr self, session_state& s);
+bool on_connection_down(pool_ptr self, const caf::down_msg& dm);  // false: not a slot
+void on_restart_timer(pool_ptr self, int32_t dc_id, uint32_t slot, uint64_t gen);
+caf::result<caf::ok_atom> start_reconnect(pool_ptr self, const reconnect_request& req);
+void on_reconnect_timer(pool_ptr self, uint64_t op);
+std::vector<slot_load> loads_of(const dc_entry& dc);
+
+// dc_pool.cpp
+void dispatch(pool_ptr self, invocation& inv);          // to a live slot, or queue it
+void drain_queue(pool_ptr self, dc_entry& dc);          // a slot became ready
+std::string cause_of(pool_ptr self, const caf::error& err);
+
+} // namespace mtsender::pool_detail

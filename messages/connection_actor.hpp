@@ -1,0 +1,24 @@
+// The messages a connection actor (actors/connection.hpp) answers.
+//
+//   connection_actor conn = spawn_connection(sys, cfg);
+//   self->request(conn, 10s, invoke_atom::value, req).then(...);
+//   self->request(conn, 1s, caf::get_atom::value, stats_atom::value).then(...);
+//
+// It also sends, unasked, to its parent: frame_event, and on a fatal fault
+// (handoff_atom, session_state) before it quits with an error naming the cause.
+#pragma once
+
+#include "mtsender/messages/atoms.hpp"
+#include "mtsender/messages/connection_stats.hpp"
+#include "mtsender/messages/rpc.hpp"
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+namespace mtsender {
+
+using connection_actor = caf::typed_actor<
+  caf::replies_to<invoke_atom, rpc_request>::with<rpc_response>,
+  caf::replies_to<caf::get_atom, stats_atom>::with<connection_stats>>;
+
+} // namespace mtsender

@@ -1,0 +1,47 @@
+// Things a connection (or the pool) tells its listeners without being asked.
+//
+// A connection sends these to its parent with a plain send, never a request,
+// so a slow listener cannot hold up acks, pings or replies:
+//   [](const frame_event& ev) {
+//     if (ev.kind == frame_event_kind::auth_key_created) persist(ev.dc_id, ev.body);
+//   }
+#pragma once
+
+#include "mtsender/transport/bytes.hpp"
+
+#include <caf/meta/type_name.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace mtsender {
+
+enum class frame_event_kind : uint8_t {
+  update = 1,         // body: a server-initiated TL object (Updates, ...)
+  connection_up,      // the session is ready for requests
+  connection_down,    // the connection ended; what: the cause
+  new_session,        // the server made a new session: updates may be lost
+                      // (call updates.getDifference); value: first_msg_id
+  auth_key_created,   // body: the new 256-byte auth key; value: its key id
+  auth_key_unknown,   // the server does not know the key (-404): drop it
+  circuit_state,      // pool: a DC's circuit breaker changed; value: state
+  gap,                // pool: events were dropped for a slow listener
+};
+
+const char* to_string(frame_event_kind k) noexcept;
+
+struct frame_event {
+  int32_t dc_id = 0;
+  frame_event_kind kind = frame_event_kind::update;
+  byte_buffer body;
+  int64_t value = 0;
+  std::string what;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, frame_event& x) {
+  return f(caf::meta::type_name("mtsender_frame_event"), x.dc_id, x.kind, x.body,
+           x.value, x.what);
+}
+
+} // namespace mtsender

@@ -1,0 +1,24 @@
+// The bytes of a session file: session_data behind a header that lets a
+// reader refuse anything it did not write whole.
+//
+//   "MTSS" | version u32 | payload length u32 | payload | SHA-256 of all before
+//
+// All integers little-endian. decode_session_file throws store_error naming
+// the first check that failed (magic, version, length, checksum, content).
+#pragma once
+
+#include "mtsender/store/session_data.hpp"
+#include "mtsender/transport/bytes.hpp"
+
+#include <cstdint>
+
+namespace mtsender::store {
+
+inline constexpr uint32_t session_file_version = 1;
+inline constexpr size_t session_file_header = 12;   // magic, version, length
+inline constexpr size_t session_file_trailer = 32;  // SHA-256
+
+byte_buffer encode_session_file(const session_data& data);
+session_data decode_session_file(byte_view bytes);
+
+} // namespace mtsender::store

@@ -1,0 +1,148 @@
+#include "mtsender/tests/test_dc/cli.hpp"
+
+#include <stdexcept>
+
+namespace mtsender::test_dc {
+
+namespace {
+
+std::invalid_argument bad(const std::string& flag, const std::string& why) {
+  return std::invalid_argument(flag + ": " + why);
+}
+
+int64_t parse_int(const std::string& flag, const std::string& text, int64_t lo, int64_t hi) {
+  size_t used = 0;
+  long long v = 0;
+  try {
+    v = std::stoll(text, &used, 10);
+  } catch (const std::exception&) {
+    throw bad(flag, "'" + text + "' is not a number");
+  }
+  if (used != text.size())
+    throw bad(flag, "'" + text + "' is not a number");
+  if (v < lo || v > hi)
+    throw bad(flag, "'" + text + "' is out of range " + std::to_string(lo) + ".."
+                      + std::to_string(hi));
+  return v;
+}
+
+// "value" or "value:times".
+std::string split_times(const std::string& flag, const std::string& text, uint32_t& times) {
+  auto colon = text.find(':');
+  times = 0;
+  if (colon == std::string::npos)
+    return text;
+  times = uint32_t(parse_int(flag, text.substr(colon + 1), 1, 1'000'000));
+  return text.substr(0, colon);
+}
+
+} // namespace
+
+bad_frame parse_bad_frame(const std::string& text, uint32_t& times) {
+  const auto kind = split_times("--bad-frame", text, times);
+  for (auto b : {bad_frame::corrupted, bad_frame::truncated, bad_frame::oversized,
+                 bad_frame::garbage})
+    if (kind == to_string(b))
+      return b;
+  throw bad("--bad-frame", "'" + kind + "' is not corrupted, truncated, oversized or garbage");
+}
+
+int32_t parse_transport_error(const std::string& text, uint32_t& times) {
+  const auto code = split_times("--transport-error", text, times);
+  return int32_t(parse_int("--transport-error", code, -100000, -1));
+}
+
+handshake_step parse_handshake_step(const std::string& text) {
+  if (text == "1" || text == "req_pq")
+    return handshake_step::req_pq;
+  if (text == "2" || text == "req_DH_params" || text == "req_dh_params")
+    return handshake_step::req_dh_params;
+  if (text == "3" || text == "set_client_DH_params" || text == "set_client_dh_params")
+    return handshake_step::set_client_dh_params;
+  throw bad("--close-at-handshake-step",
+            "'" + text + "' is not req_pq, req_DH_params or set_client_DH_params (or 1..3)");
+}
+
+cli_options parse_command_line(const std::vector<std::string>& args) {
+  cli_options o;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&]() -> const std::string& {
+      if (i + 1 >= args.size())
+        throw bad(a, "needs a value");
+      return args[++i];
+    };
+    if (a == "--help" || a == "-h") {
+      o.help = true;
+    } else if (a == "--listen") {
+      o.listen.push_back(parse_listen_spec(value()));
+    } else if (a == "--rsa-key") {
+      o.rsa_key_path = value();
+    } else if (a == "--verbose" || a == "-v") {
+      o.verbose = true;
+    } else if (a == "--close-after-frames") {
+      o.faults.close_after_frames = uint32_t(parse_int(a, value(), 1, 1'000'000'000));
+    } else if (a == "--close-at-handshake-step") {
+      o.faults.close_at_handshake = parse_handshake_step(value());
+    } else if (a == "--transport-error") {
+      o.faults.transport_error = parse_transport_error(value(), o.faults.transport_error_times);
+    } else if (a == "--bad-frame") {
+      o.faults.bad_answer = parse_bad_frame(value(), o.faults.bad_answer_times);
+    } else if (a == "--stall") {
+      o.faults.stall = true;
+    } else if (a == "--stall-after-frames") {
+      o.faults.stall = true;
+      o.faults.stall_after_frames = uint32_t(parse_int(a, value(), 0, 1'000'000'000));
+    } else if (a == "--pong-in-rpc-result") {
+      o.pong_in_rpc_result = true;
+    } else if (a == "--clock-offset") {
+      o.clock_offset = int32_t(parse_int(a, value(), -1'000'000'000, 1'000'000'000));
+    } else if (a == "--country") {
+      o.country = value();
+    } else {
+      throw bad(a, "unknown flag (see --help)");
+    }
+  }
+  if (o.help)
+    return o;
+  if (o.listen.empty())
+    throw std::invalid_argument("--listen DC_ID=HOST:PORT is required");
+  if (o.rsa_key_path.empty())
+    throw std::invalid_argument("--rsa-key FILE.pem is required");
+  for (size_t i = 0; i < o.listen.size(); ++i)
+    for (size_t j = i + 1; j < o.listen.size(); ++j)
+      if (o.listen[i].dc_id == o.listen[j].dc_id)
+        throw std::invalid_argument("--listen: DC " + std::to_string(o.listen[i].dc_id)
+                                    + " given twice");
+  return o;
+}
+
+const char* usage_text() noexcept {
+  return R"(usage: mtproto-test-dc --listen DC_ID=HOST:PORT [--listen ...] --rsa-key FILE.pem
+                       [--verbose] [fault flags] [options]
+
+A local MTProto 2.0 server (framings: abridged, intermediate, padded
+intermediate, full, obfuscated2). Port 0 picks a free port. If FILE.pem does
+not exist, a new 2048-bit RSA key is written there (mode 0600); the public
+key is written to FILE.pub.pem (PKCS#1). When ready, one line per DC goes to
+stdout:
+  listening dc=2 127.0.0.1:PORT fingerprint=HEX
+--verbose logs one line per connection event to stderr.
+
+fault flags:
+  --close-after-frames N          close each connection after N frames from it
+  --close-at-handshake-step STEP  req_pq | req_DH_params | set_client_DH_params
+  --transport-error CODE[:TIMES]  answer encrypted packets with CODE (-404, -429), then close
+  --bad-frame KIND[:TIMES]        corrupted | truncated | oversized | garbage answers
+  --stall                         accept connections, never read or answer
+  --stall-after-frames N          stall each connection after N frames
+options:
+  --pong-in-rpc-result            wrap pong in rpc_result (default: top-level pong)
+  --clock-offset SECONDS          shift the server clock
+  --country CC                    help.getNearestDc country (default ZZ)
+signals: SIGINT/SIGTERM exit; SIGUSR1 forgets every session, SIGUSR2 every
+auth key (a restart; open connections are closed).
+)";
+}
+
+} // namespace mtsender::test_dc

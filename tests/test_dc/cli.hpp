@@ -1,0 +1,38 @@
+// The command line of mtproto-test-dc, parsed into server options (kept apart
+// from main.cpp so the tests can check it):
+//
+//   mtproto-test-dc --listen DC_ID=HOST:PORT [--listen ...] --rsa-key FILE.pem
+//                   [--verbose] [fault flags] [options]
+#pragma once
+
+#include "mtsender/tests/test_dc/fault_plan.hpp"
+#include "mtsender/tests/test_dc/net.hpp"
+
+#include <string>
+#include <vector>
+
+namespace mtsender::test_dc {
+
+struct cli_options {
+  std::vector<listen_spec> listen;
+  std::string rsa_key_path;
+  bool verbose = false;
+  bool help = false;
+  fault_plan faults;
+  bool pong_in_rpc_result = false;
+  int32_t clock_offset = 0;
+  std::string country = "ZZ";
+};
+
+// Throws std::invalid_argument with a one-line message naming the bad flag.
+cli_options parse_command_line(const std::vector<std::string>& args);
+
+// Fault flag values: "corrupted" / "garbage:3" (kind, optional times),
+// "-429" / "-404:2", "req_pq" / "2".
+bad_frame parse_bad_frame(const std::string& text, uint32_t& times);
+int32_t parse_transport_error(const std::string& text, uint32_t& times);
+handshake_step parse_handshake_step(const std::string& text);
+
+const char* usage_text() noexcept;
+
+} // namespace mtsender::test_dc

@@ -1,0 +1,195 @@
+// The client side of an encrypted MTProto 2.0 session, sans I/O.
+//
+// Requests go in (invoke, ping, ...), packets come out (next_packet); packets
+// come in (on_packet), events come out (events.hpp). Time and randomness are
+// injected; the session never blocks, never does I/O and never reads a clock.
+// The connection actor owns one and drives it:
+//
+//   client_session s{session_state::fresh(key, salt, rnd), clock, rnd};
+//   s.invoke(token, std::move(body));            // token: the caller's id, < 2^63
+//   byte_buffer out;
+//   while (s.next_packet(out)) { frame and write `out`; out.clear(); }
+//   std::vector<event> ev;
+//   s.on_packet(payload, ev);                    // throws session_error: close the connection
+//   for (auto& e : ev) std::visit(handler, e);
+//   if (s.pending_acks() >= 16) flush: next_packet() sends a lone msgs_ack
+//
+// What it does by itself: msg_ids, seqnos, salts (and switching to announced
+// future salts), padding; several queued messages go as one msg_container (at
+// most 1020, and a byte cap; large bodies go alone), pending acks ride along;
+// answers are matched to tokens even after resends (msg_ids change on every
+// resend); bad_server_salt, bad_msg_notification 16/17 (time) and 32/33
+// (seqno), new_session_created, msg_resend_req, msgs_state_req,
+// msg_detailed_info are handled, resending what is needed (every message of
+// a named container). Incoming packets are checked in the order of the
+// security guidelines; a duplicate msg_id is acked and ignored, messages out
+// of the time window (-300 s / +30 s, once the time is synced) are ignored,
+// bad_msg_notification and bad_server_salt are exempt from the window.
+#pragma once
+
+#include "mtsender/transport/bytes.hpp"
+#include "mtsender/transport/random.hpp"
+#include "mtsender/transport/session/clock.hpp"
+#include "mtsender/transport/session/events.hpp"
+#include "mtsender/transport/session/msg_id.hpp"
+#include "mtsender/transport/session/packet_cipher.hpp"
+#include "mtsender/transport/session/replay_window.hpp"
+#include "mtsender/transport/session/salts.hpp"
+#include "mtsender/transport/session/seqno.hpp"
+#include "mtsender/transport/session/session_error.hpp"
+#include "mtsender/transport/session/session_state.hpp"
+#include "mtsender/transport/tl/service_types.hpp"
+
+#include <deque>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+namespace mtsender::session {
+
+struct session_config {
+  padding_policy padding{};
+  size_t max_container_items = 1020;         // MTProto's limit
+  size_t max_packet_bytes = 1 << 20;         // message data of one packet (Telegram: 1 MiB)
+  size_t alone_threshold = 32 * 1024;        // bodies this big or bigger never go in a container
+  size_t replay_capacity = 1024;             // msg_ids remembered for duplicate detection
+  int64_t max_past_s = 300;                  // time window for incoming msg_ids
+  int64_t max_future_s = 30;
+  size_t inflate_cap = 16u << 20;            // gzip_packed output cap
+  size_t max_acks_per_message = 8192;
+};
+
+// Tokens at or above this are the session's own (pings, state requests, ...).
+inline constexpr uint64_t internal_token_base = uint64_t(1) << 63;
+
+// What the session knows of one request.
+struct request_info {
+  uint64_t msg_id = 0;        // 0 while queued and never sent
+  uint64_t container_id = 0;  // the container of its last send, if any
+  bool sent = false;          // sent at least once since last queued
+  bool acked = false;         // the server acked its current msg_id
+};
+
+class client_session {
+public:
+  client_session(const session_state& state, clock_source& clock, random_source& random,
+                 session_config config = {});
+
+  // ---------------------------------------------------------------- state
+  session_state save() const;
+  uint64_t session_id() const noexcept { return session_id_; }
+  uint64_t server_salt() const noexcept { return salts_.current(); }
+  int64_t time_offset_ns() const noexcept { return ids_.time_offset_ns(); }
+  bool time_synced() const noexcept { return time_synced_; }
+  // The server's time from the handshake (server_DH_inner_data.server_time).
+  void sync_time(int64_t server_unix_s);
+  const session_config& config() const noexcept { return config_; }
+
+  // ------------------------------------------------------------- outgoing
+  // Queues an RPC: `body` is a serialized TL function (size a multiple of 4,
+  // not empty). `token` must be below internal_token_base and not pending.
+  // Throws std::invalid_argument otherwise.
+  void invoke(uint64_t token, byte_buffer body);
+  // These return the session's token for the message (internal range), which
+  // forget() accepts, e.g. to give up on a ping that got no pong.
+  uint64_t ping(int64_t ping_id);
+  uint64_t ping_delay_disconnect(int64_t ping_id, int32_t disconnect_delay_s);
+  uint64_t request_future_salts(int32_t num);
+  // msgs_state_req for these requests (tokens not sent yet are skipped);
+  // answered by one msg_state_event per token. Returns how many were asked.
+  size_t request_state(const std::vector<uint64_t>& tokens);
+  // rpc_drop_answer: the request gets no rpc_result event any more; a
+  // drop_answer_event follows. False if the token is unknown.
+  bool drop_answer(uint64_t token);
+  uint64_t destroy_session(uint64_t session_id);
+  // Queues a pending request again (new msg_id on the next packet). False if unknown.
+  bool resend(uint64_t token);
+  // Stops tracking a request; a late answer is acked and ignored.
+  bool forget(uint64_t token);
+
+  std::optional<request_info> find(uint64_t token) const;
+  size_t pending_requests() const noexcept { return requests_.size(); }
+  size_t queued_messages() const noexcept { return queued_; }
+  size_t pending_acks() const noexcept { return acks_.size(); }
+  bool has_output() const noexcept { return queued_ != 0 || !acks_.empty(); }
+
+  // Builds the next packet (queued messages and pending acks) and appends it
+  // to `out`. False, with `out` untouched, when there is nothing to send.
+  bool next_packet(byte_buffer& out);
+
+  // ------------------------------------------------------------- incoming
+  // Reads one packet (the transport payload: auth_key_id onwards) and appends
+  // what happened to `events`. Throws session_error when the packet fails a
+  // check that closes the connection; events already appended stay valid.
+  void on_packet(byte_view packet, std::vector<event>& events);
+
+private:
+  enum class kind : uint8_t { rpc, ping, state_req, drop, future_salts, destroy, service };
+
+  struct request {
+    kind k = kind::rpc;
+    bool content_related = true;
+    bool queued = false;
+    bool acked = false;
+    bool sent = false;
+    uint64_t msg_id = 0;
+    uint64_t container_id = 0;
+    int64_t ping_id = 0;
+    uint64_t target = 0;            // drop: the token whose answer is dropped
+    std::vector<uint64_t> tokens;   // state_req: the tokens asked about
+    byte_buffer body;
+  };
+
+  struct container_record {
+    uint64_t id;
+    std::vector<uint64_t> tokens;   // what went inside
+    std::vector<uint64_t> acks;     // acks that rode along
+  };
+
+  uint64_t add_internal(kind k, byte_buffer body, bool content_related);
+  void enqueue(uint64_t token);
+  void requeue(uint64_t token, size_t& count);
+  size_t resend_msg(uint64_t msg_id);   // message or container
+  size_t resend_before(uint64_t first_msg_id);
+  void finish(uint64_t token);          // stop tracking
+  std::optional<uint64_t> token_of(uint64_t msg_id) const;
+  int64_t server_now_s();
+
+  void handle_message(uint64_t msg_id, uint32_t seqno, byte_view body,
+                      std::vector<event>& ev);
+  void handle_body(uint64_t msg_id, byte_view body, std::vector<event>& ev, int depth);
+  void handle_rpc_result(uint64_t msg_id, byte_view body, std::vector<event>& ev);
+  void handle_answer(uint64_t token, request& r, byte_view result, std::vector<event>& ev);
+  void handle_bad_msg(uint64_t msg_id, uint64_t bad_msg_id, int32_t code,
+                      std::vector<event>& ev);
+  void handle_state_info(uint64_t token, request& r, byte_view info, std::vector<event>& ev);
+  void handle_future_salts(byte_view body, std::vector<event>& ev);
+  void handle_destroy_result(const tl::any_destroy_session_res& res, std::vector<event>& ev);
+  void on_acked(uint64_t msg_id);
+
+  clock_source& clock_;
+  random_source& random_;
+  session_config config_;
+  packet_cipher cipher_;
+  uint64_t session_id_;
+  salt_store salts_;
+  msg_id_generator ids_;
+  seqno_counter seqno_;
+  bool time_synced_;
+  replay_window seen_;
+  int64_t packet_server_s_ = 0;                        // server time while reading a packet
+
+  std::unordered_map<uint64_t, request> requests_;     // by token
+  std::unordered_map<uint64_t, uint64_t> by_msg_id_;   // our msg_id -> token
+  std::deque<container_record> containers_;           // recent, ascending id
+  std::deque<uint64_t> queue_;                        // tokens to send, in order (may hold stale ones)
+  size_t queued_ = 0;                                  // live entries of queue_
+  std::vector<uint64_t> acks_;                        // server msg_ids to ack
+  uint64_t next_internal_ = internal_token_base;
+
+  byte_buffer tx_;                                     // plaintext scratch
+  std::vector<byte_buffer> inflated_;                  // gzip outputs of one packet
+  std::vector<uint64_t> packet_tokens_;                // scratch for next_packet
+};
+
+} // namespace mtsender::session

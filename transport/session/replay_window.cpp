@@ -1,0 +1,27 @@
+#include "mtsender/transport/session/replay_window.hpp"
+
+#include <algorithm>
+
+namespace mtsender::session {
+
+replay_window::verdict replay_window::insert(uint64_t msg_id) {
+  if (ids_.empty() || msg_id > ids_.back()) {
+    ids_.push_back(msg_id);
+  } else {
+    auto it = std::lower_bound(ids_.begin(), ids_.end(), msg_id);
+    if (it != ids_.end() && *it == msg_id)
+      return verdict::duplicate;
+    if (it == ids_.begin() && full())
+      return verdict::too_old;
+    ids_.insert(it, msg_id);
+  }
+  if (ids_.size() > capacity_)
+    ids_.pop_front();
+  return verdict::fresh;
+}
+
+bool replay_window::contains(uint64_t msg_id) const {
+  return std::binary_search(ids_.begin(), ids_.end(), msg_id);
+}
+
+} // namespace mtsender::session
