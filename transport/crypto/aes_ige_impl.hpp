@@ -1,5 +1,6 @@
 // Internal to transport/crypto: the two AES-256-IGE implementations behind
-// aes_ige_encrypt/aes_ige_decrypt. Callers have checked len % 16 == 0.
+// aes_ige_encrypt/aes_ige_decrypt. Callers have checked len % 16 == 0 and
+// len > 0 (the AES-NI loop reads its first block unconditionally).
 #pragma once
 
 #include "mtsender/transport/bytes.hpp"
