@@ -200,7 +200,7 @@ function make_sender(auth_key, log) {
         },
         networkSocket: PromisedNetSockets,
     };
-    return new MTProtoSender(auth_key, {
+    const sender = new MTProtoSender(auth_key, {
         logger: log,
         dcId: args.dc,
         retries: 3,
@@ -210,6 +210,76 @@ function make_sender(auth_key, log) {
         isMainSender: true,
         securityChecks: true,
     });
+    observe_server_messages(sender, log);
+    return sender;
+}
+
+// gramjs checks little of what the server sends (it ignores the session id,
+// the msg_id parity and seqno), so every decrypted server packet is checked
+// here against core.telegram.org/mtproto/description:
+//  - session_id is the client's own;
+//  - server msg_id % 4 is 1 (answer to a client message: rpc_result, pong) or 3;
+//  - msg_ids increase within a session (inner messages of a container in order);
+//  - msg_id time within 300 s of the client's (offset-corrected) clock;
+//  - seqno odd for content-related messages (rpc_result, pong), even for
+//    msgs_ack and msg_container.
+function observe_server_messages(sender, log) {
+    const st = sender._state;
+    const orig = st.decryptMessageData.bind(st);
+    let last_id = null;
+    let last_session = null;
+    const id_checks = (tag, msg_id, seqno, obj) => {
+        const id = BigInt(bigInt(msg_id).toString());
+        const name = obj && (obj.className || (obj.constructor && obj.constructor.name));
+        if (args.verbose) console.log(`  [server msg] ${tag}${name} msg_id%4=${Number(((BigInt(bigInt(msg_id).toString()) % 4n) + 4n) % 4n)} seqno=${seqno}`);
+        const rem = Number(((id % 4n) + 4n) % 4n);
+        if (rem !== 1 && rem !== 3) log.problems.push(`${tag} ${name} msg_id ${id} % 4 = ${rem}`);
+        if ((name === "RPCResult" || name === "Pong") && rem !== 1)
+            log.problems.push(`${tag} ${name} is an answer but msg_id % 4 = ${rem}`);
+        const t = Number(id >> 32n);
+        const now = Math.floor(Date.now() / 1000) + st.timeOffset;
+        if (Math.abs(t - now) > 300 && name !== "BadMsgNotification")
+            log.problems.push(`${tag} ${name} msg_id time ${t} is ${t - now} s off the client clock`);
+        if (last_id !== null && id <= last_id)
+            log.problems.push(`${tag} ${name} msg_id ${id} not above the previous ${last_id}`);
+        last_id = id;
+        const odd = (seqno & 1) === 1;
+        if (["MessageContainer", "MsgsAck"].includes(name) && odd)
+            log.problems.push(`${tag} ${name} has odd seqno ${seqno} (not content-related: must be even)`);
+        if (["RPCResult", "Pong"].includes(name) && !odd)
+            log.problems.push(`${tag} ${name} has even seqno ${seqno} (content-related: must be odd)`);
+    };
+    st.decryptMessageData = async (body) => {
+        // Our own look at the plaintext header, for the session id.
+        if (body.length >= 40 && st.authKey.getKey()) {
+            try {
+                const key = st.authKey.getKey();
+                const msg_key = body.slice(8, 24);
+                const { key: k, iv } = await st._calcKey(key, msg_key, false);
+                const { IGE } = require("telegram/crypto/IGE");
+                const head = new IGE(k, iv).decryptIge(body.slice(24, 24 + Math.min(64, body.length - 24) - ((Math.min(64, body.length - 24)) % 16)));
+                const sid = head.readBigInt64LE(8);
+                if (sid !== BigInt(bigInt(st.id).toString()) && last_session !== sid)
+                    log.problems.push(`server packet carries session_id ${sid}, client session is ${st.id}`);
+                last_session = sid;
+            } catch (e) {
+                // decryptMessageData below reports anything real
+            }
+        }
+        const m = await orig(body);
+        // Core types (rpc_result, msg_container, gzip_packed) come out of
+        // gramjs's reader as promises; awaiting them here does not consume them.
+        const obj = await m.obj;
+        if (obj && obj.constructor && obj.constructor.name === "MessageContainer") {
+            for (const inner of obj.messages) id_checks("in container:", inner.msgId, inner.seqNo, await inner.obj);
+            // the container's own seqno/parity
+            const name = "MessageContainer";
+            if ((m.seqNo & 1) === 1) log.problems.push(`${name} has odd seqno ${m.seqNo}`);
+        } else {
+            id_checks("", m.msgId, m.seqNo, obj);
+        }
+        return m;
+    };
 }
 
 function make_connection(cls, log, port = args.port) {

@@ -114,6 +114,23 @@ for pid in $server_pid $skewed_pid; do
     status=1
   fi
 done
+# Stop both servers the normal way (SIGTERM): each must exit 0, and a
+# sanitizer build must report nothing (leaks are only reported at exit).
+for pid in $server_pid $skewed_pid; do
+  kill "$pid" 2>/dev/null || true
+  server_status=0
+  wait "$pid" 2>/dev/null || server_status=$?
+  if [[ $server_status -ne 0 ]]; then
+    echo "gramjs_check: FAIL server pid $pid exited with status $server_status" >&2
+    status=1
+  fi
+done
+server_pid=""
+skewed_pid=""
+if grep -lE 'ERROR: (Address|Leak|Thread)Sanitizer|runtime error:' "$work/server.err" "$work/skewed.err" >&2; then
+  echo "gramjs_check: FAIL sanitizer report in the server log (above)" >&2
+  status=1
+fi
 if [[ $status -ne 0 || -n "${VERBOSE:-}" ]]; then
   echo "---- server stderr (last 60 lines) ----"
   tail -n 60 "$work/server.err"

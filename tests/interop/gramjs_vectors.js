@@ -26,7 +26,6 @@ const { MTProtoState } = require("telegram/network/MTProtoState");
 const { IGE } = require("telegram/crypto/IGE");
 const { FullPacketCodec } = require("telegram/network/connection/TCPFull");
 const { ConnectionTCPObfuscated } = require("telegram/network/connection/TCPObfuscated");
-const { BinaryWriter } = require("telegram/extensions");
 
 const hex = (b) => Buffer.from(b).toString("hex");
 const u64hex = (big) => BigInt.asUintN(64, BigInt(bigInt(big).toString())).toString(16).padStart(16, "0");
@@ -35,7 +34,8 @@ const seq = (n, f) => Buffer.from(Array.from({ length: n }, (_, i) => f(i) & 0xf
 const quiet = { debug() {}, info() {}, warn() {}, error() {}, canSend() { return false; } };
 
 async function main() {
-    const out = { gramjs: telegram.version };
+    // telegram.version (Version.js) lags the npm version; report the package one.
+    const out = { gramjs: require("telegram/package.json").version };
 
     // auth_key[i] = i & 0xff (256 bytes)
     const auth_key = seq(256, (i) => i);
@@ -135,7 +135,6 @@ async function main() {
                 offset: bigInt(1048576), limit: 4096,
             }).getBytes()),
     };
-    void BinaryWriter;
     console.log(JSON.stringify(out, null, 2));
 }
 
