@@ -294,6 +294,44 @@ TEST_CASE("time skew: bad_msg_notification 16/17 corrects the offset and resends
   }
 }
 
+TEST_CASE("after a backward time correction, containers sent earlier can still be named",
+          "[session][flow][time]") {
+  rig t;
+  auto st = t.client.save();
+  st.time_offset_ns = 3600 * ns_per_second;  // an hour ahead
+  client_session c{st, t.clock, t.random};
+  auto send = [&] {
+    byte_buffer out;
+    REQUIRE(c.next_packet(out));
+    return t.server.read(out);
+  };
+  c.invoke(1, call(1));
+  c.invoke(2, call(2));
+  auto first = send();  // container, ids an hour ahead
+  REQUIRE(first.container);
+  c.invoke(3, call(3));
+  c.invoke(4, call(4));
+  auto second = send();
+  REQUIRE(second.container);
+  std::vector<event> ev;
+  tl::bad_msg_notification n1{int64_t(first.header.msg_id), int32_t(first.header.seqno), 17};
+  c.on_packet(t.server.packet(tl_bytes(n1), false), ev);
+  CHECK(only<time_corrected_event>(ev).resent == 2);
+  auto third = send();  // the resend: ids on server time now, below the old ones
+  REQUIRE(third.container);
+  CHECK(third.header.msg_id < second.header.msg_id);
+  // The second container (still an hour ahead) is rejected too: found.
+  ev.clear();
+  tl::bad_msg_notification n2{int64_t(second.header.msg_id), int32_t(second.header.seqno), 17};
+  c.on_packet(t.server.packet(tl_bytes(n2), false), ev);
+  CHECK(only<time_corrected_event>(ev).resent == 2);
+  // And a salt error naming the new (lower-id) container resends its content.
+  ev.clear();
+  tl::bad_server_salt bss{int64_t(third.header.msg_id), int32_t(third.header.seqno), 48, 5};
+  c.on_packet(t.server.packet(tl_bytes(bss), false), ev);
+  CHECK(only<salt_changed_event>(ev).resent == 2);
+}
+
 TEST_CASE("a stale synced offset does not lock the client out", "[session][flow][time]") {
   rig t;
   auto st = t.client.save();
@@ -534,6 +572,17 @@ TEST_CASE("ping and ping_delay_disconnect get their pong, plain or wrapped",
     p.messages[1].msg_id, tl_bytes(tl::pong{int64_t(p.messages[1].msg_id), 43}))));
   CHECK(only<pong_event>(ev).ping_id == 43);
   CHECK(t.client.pending_requests() == 0);
+  // A ping sent as an ordinary call gets the bare pong as its result.
+  const auto ping_call = tl_bytes(tl::ping{46});
+  t.client.invoke(9, ping_call);
+  auto pc = t.flush();
+  const auto pong_body = tl_bytes(tl::pong{int64_t(pc.messages.at(0).msg_id), 46});
+  ev = t.deliver(t.server.packet(pong_body, false));
+  auto as_result = only<rpc_result_event>(ev);
+  CHECK(as_result.token == 9);
+  CHECK(as_result.body == byte_view{pong_body});
+  CHECK(all_of<pong_event>(ev).empty());
+  CHECK(!t.client.find(9));
   // A ping that never gets its pong can be given up.
   auto lost = t.client.ping(45);
   CHECK(lost >= internal_token_base);

@@ -415,7 +415,16 @@ bool client_session::next_packet(byte_buffer& out) {
       rec.tokens.push_back(packet_tokens_[i]);
     }
     rec.acks.assign(acks_.begin(), acks_.begin() + std::ptrdiff_t(n_acks));
-    containers_.push_back(std::move(rec));
+    // Ids normally grow, but after a time correction (bad_msg 17) they may
+    // restart lower: keep the list sorted for the lookups.
+    if (containers_.empty() || containers_.back().id < container_id)
+      containers_.push_back(std::move(rec));
+    else
+      containers_.insert(std::upper_bound(containers_.begin(), containers_.end(), container_id,
+                                          [](uint64_t id, const container_record& c) {
+                                            return id < c.id;
+                                          }),
+                         std::move(rec));
     // Forget containers the server can no longer name (older than its
     // time window), and keep the list bounded.
     const uint64_t horizon = msg_id_from_time_ns(ids_.server_time_ns(now)
@@ -538,6 +547,13 @@ void client_session::handle_body(uint64_t msg_id, byte_view body, std::vector<ev
       auto p = tl::pong::read(r);
       auto t = token_of(uint64_t(p.msg_id));
       auto it = t ? requests_.find(*t) : requests_.end();
+      if (it != requests_.end() && it->second.k == kind::rpc) {
+        // A ping sent through invoke() (as Telethon's PingRequest): the
+        // server answers with a bare pong, which is that call's result.
+        ev.push_back(rpc_result_event{*t, body});
+        finish(*t);
+        return;
+      }
       if (it == requests_.end() || it->second.k != kind::ping) {
         ev.push_back(message_ignored_event{msg_id, ignore_reason::unknown_request,
                                            "pong for a ping we do not track"});

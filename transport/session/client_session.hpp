@@ -25,6 +25,8 @@
 // security guidelines; a duplicate msg_id is acked and ignored, messages out
 // of the time window (-300 s / +30 s, once the time is synced) are ignored,
 // bad_msg_notification and bad_server_salt are exempt from the window.
+// After a 16/17 time correction msg_ids restart from the corrected server
+// time (the server refused the ones made with the bad offset), as Telethon does.
 #pragma once
 
 #include "mtsender/transport/bytes.hpp"

@@ -16,7 +16,7 @@
 namespace mtsender::session {
 
 // The answer to invoke(token, ...): raw TL of the result (gzip_packed
-// already inflated).
+// already inflated). A ping sent through invoke() gets its bare pong here.
 struct rpc_result_event {
   uint64_t token = 0;
   byte_view body;
