@@ -10,7 +10,7 @@
 // bottleneck of a client benchmark; compare with bench_session's per-message
 // figures to see how much of a round trip is the server's.
 //
-//   bench_server_roundtrip
+//   bench_server_roundtrip [ping|rpc|file]   # all by default
 #include "mtsender/tests/test_dc/builtin_methods.hpp"
 #include "mtsender/tests/test_dc/net.hpp"
 #include "mtsender/tests/test_dc/server.hpp"
@@ -27,6 +27,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdexcept>
+#include <string>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <vector>
@@ -179,7 +180,9 @@ byte_buffer get_file_query(int64_t offset, int32_t limit) {
 
 } // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  const std::string only = argc > 1 ? argv[1] : "";
+  auto want = [&](const char* what) { return only.empty() || only == what; };
   test_dc::server_options opts;
   opts.rsa_key = test_dc::shared_test_key();
   test_dc::server srv{opts};
@@ -192,31 +195,33 @@ int main() {
   while (c.receive() == 0) {}
 
   std::vector<double> lat, ping_rate, rpc_rate, file_rate;
+  byte_buffer nearest(4);
+  store_le32(nearest.data(), test_dc::help_get_nearest_dc_id);
+  const size_t n_latency = 2000, n_pipelined = 50000, n_files = 200;
+  const int32_t limit = 512 * 1024;
   for (int r = 0; r < runs; ++r) {
-    const size_t n1 = 2000;
-    double t = pipelined(c, n1, 1, [&](size_t i) { c.s().ping(int64_t(i)); });
-    lat.push_back(t / double(n1) * 1e6);
-
-    const size_t n2 = 50000;
-    t = pipelined(c, n2, 256, [&](size_t i) { c.s().ping(int64_t(i)); });
-    ping_rate.push_back(double(n2) / t);
-
-    byte_buffer q(4);
-    store_le32(q.data(), test_dc::help_get_nearest_dc_id);
-    t = pipelined(c, n2, 256, [&](size_t) { c.s().invoke(token++, q); });
-    rpc_rate.push_back(double(n2) / t);
-
-    const size_t n3 = 200;
-    const int32_t limit = 512 * 1024;
-    t = pipelined(c, n3, 4, [&](size_t i) {
-      c.s().invoke(token++, get_file_query(int64_t(i) * limit, limit));
-    });
-    file_rate.push_back(double(n3) * limit / t / 1e6);
+    if (want("ping")) {
+      double t = pipelined(c, n_latency, 1, [&](size_t i) { c.s().ping(int64_t(i)); });
+      lat.push_back(t / double(n_latency) * 1e6);
+      t = pipelined(c, n_pipelined, 256, [&](size_t i) { c.s().ping(int64_t(i)); });
+      ping_rate.push_back(double(n_pipelined) / t);
+    }
+    if (want("rpc")) {
+      double t = pipelined(c, n_pipelined, 256, [&](size_t) { c.s().invoke(token++, nearest); });
+      rpc_rate.push_back(double(n_pipelined) / t);
+    }
+    if (want("file")) {
+      double t = pipelined(c, n_files, 4, [&](size_t i) {
+        c.s().invoke(token++, get_file_query(int64_t(i) * limit, limit));
+      });
+      file_rate.push_back(double(n_files) * limit / t / 1e6);
+    }
   }
-  std::printf("ping latency (1 in flight):     %8.1f us/round trip\n", median(lat));
-  std::printf("ping pipelined (256 in flight): %8.0f pings/s\n", median(ping_rate));
-  std::printf("rpc pipelined (256 in flight):  %8.0f rpcs/s (help.getNearestDc)\n", median(rpc_rate));
-  std::printf("upload.getFile 512 KiB (4 in flight): %8.1f MB/s\n", median(file_rate));
+  auto med = [](const std::vector<double>& v) { return v.empty() ? 0.0 : median(v); };
+  std::printf("ping latency (1 in flight):     %8.1f us/round trip\n", med(lat));
+  std::printf("ping pipelined (256 in flight): %8.0f pings/s\n", med(ping_rate));
+  std::printf("rpc pipelined (256 in flight):  %8.0f rpcs/s (help.getNearestDc)\n", med(rpc_rate));
+  std::printf("upload.getFile 512 KiB (4 in flight): %8.1f MB/s\n", med(file_rate));
   srv.stop();
   return 0;
 }

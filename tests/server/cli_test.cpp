@@ -45,6 +45,11 @@ TEST_CASE("command line: good flags", "[server][cli]") {
   CHECK(o.faults.stall_after_frames == 3);
   CHECK(o.clock_offset == -50);
   CHECK(parse_command_line({"--help"}).help);
+  auto s = parse_command_line({"--listen", "2=127.0.0.1:0", "--rsa-key", "k", "--proxy-secret",
+                               "00112233445566778899aabbccddeeff", "--lenient-files"});
+  REQUIRE(s.proxy_secret);
+  CHECK((*s.proxy_secret)[15] == 0xff);
+  CHECK(s.lenient_files);
 }
 
 TEST_CASE("command line: bad flags name the problem", "[server][cli]") {
@@ -69,6 +74,8 @@ TEST_CASE("command line: bad flags name the problem", "[server][cli]") {
   fails_with({"--transport-error", "404"}, "out of range");
   fails_with({"--close-at-handshake-step", "4"}, "not req_pq");
   fails_with({"--close-after-frames", "ten"}, "not a number");
+  fails_with({"--proxy-secret", "0011"}, "needs 16 bytes");
+  fails_with({"--proxy-secret", "zz"}, "is not hex");
 }
 
 TEST_CASE("key file: created once with mode 0600, then loaded", "[server][cli]") {

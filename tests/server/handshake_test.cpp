@@ -7,6 +7,7 @@
 #include "mtsender/transport/tl/service_types.hpp"
 
 #include <catch2/catch.hpp>
+#include <thread>
 
 using namespace mtsender;
 using namespace mtsender::test_dc;
@@ -164,4 +165,49 @@ TEST_CASE("garbage instead of a handshake closes the connection", "[server][hand
     CHECK(c.wait_closed());
     CHECK(rs.srv.counters().handshakes_failed == 1);
   }
+}
+
+TEST_CASE("a temporary key expires", "[server][handshake]") {
+  running_server rs;
+  test_client c = rs.connect();
+  c.handshake(rs.srv.public_key(), handshake::inner_data_kind::temp_dc, 2, 1);
+  c.send(tl_bytes(tl::ping{1}));
+  CHECK_NOTHROW(c.expect(tl::pong::id));
+  std::this_thread::sleep_for(2100ms);
+  c.send(tl_bytes(tl::ping{2}));
+  auto f = c.read_frame();
+  REQUIRE(f);
+  CHECK(f->type == codec::frame::kind::transport_error);
+  CHECK(f->error_code == -404);
+}
+
+TEST_CASE("pong inside rpc_result for clients that expect it", "[server][session]") {
+  auto opts = default_options();
+  opts.pong = pong_style::rpc_result;
+  running_server rs{std::move(opts)};
+  auto c = rs.ready_client();
+  const int64_t id = c->send(tl_bytes(tl::ping{5}));
+  auto res = c->expect_result(id);
+  tl::reader r{res};
+  auto p = tl::pong::read(r);
+  CHECK(p.msg_id == id);
+  CHECK(p.ping_id == 5);
+}
+
+TEST_CASE("obfuscated2 with an MTProxy secret", "[server][handshake]") {
+  int128 secret;
+  for (size_t i = 0; i < secret.size(); ++i)
+    secret[i] = uint8_t(0xa0 + i);
+  auto opts = default_options();
+  opts.proxy_secret = secret;
+  running_server rs{std::move(opts)};
+  codec::codec_options o = framing(codec::framing::obfuscated2, codec::framing::padded_intermediate);
+  o.proxy_secret = secret;
+  test_client good{rs.srv.port(2), o};
+  good.handshake(rs.srv.public_key());
+  good.send(tl_bytes(tl::ping{1}));
+  CHECK_NOTHROW(good.expect(tl::pong::id));
+  // Without the secret the obfuscation header decodes to garbage: refused.
+  test_client bad{rs.srv.port(2), framing(codec::framing::obfuscated2)};
+  CHECK_THROWS(bad.handshake(rs.srv.public_key()));
 }

@@ -1,6 +1,10 @@
 // The API methods the test server answers without a registered handler:
 //
 //   help.getNearestDc#1fb33026 -> nearestDc#8e1a1775 country this_dc nearest_dc
+//   help.getConfig#c4f9186b -> config#cc1a241e (the constructor of current
+//     layers, e.g. 198 and 211 per core.telegram.org/constructor/config) with
+//     dc_options = every DC of the server, this_dc, date/expires (1 h), no
+//     optional fields and Telegram-like defaults elsewhere
 //   upload.saveFilePart#b304a621 file_id:long file_part:int bytes:bytes -> boolTrue
 //     (parts up to 512 KiB; larger ones get FILE_PART_SIZE_INVALID)
 //   upload.getFile#be5335be flags:# ... location:InputFileLocation offset:long limit:int
@@ -9,13 +13,18 @@
 // getFile serves an endless virtual file whose byte at position p is
 // file_byte(p), so a client can check what it downloaded. The location is
 // not parsed: offset and limit are the query's last 12 bytes whatever
-// InputFileLocation it holds.
+// InputFileLocation it holds. Telegram's rules (core.telegram.org/api/files)
+// are enforced unless `lenient_files`: offset % 4096 == 0 and limit % 4096
+// == 0 with 1 MiB % limit == 0, or with the precise flag both % 1024 == 0;
+// limit <= 1 MiB; no request crosses a 1 MiB boundary. Violations get 400
+// OFFSET_INVALID / LIMIT_INVALID.
 #pragma once
 
 #include "mtsender/tests/test_dc/rpc_handler.hpp"
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mtsender::test_dc {
 
@@ -25,18 +34,37 @@ inline constexpr uint32_t upload_save_file_part_id = 0xb304a621;
 inline constexpr uint32_t upload_get_file_id = 0xbe5335be;
 inline constexpr uint32_t upload_file_id = 0x096a18d5;
 inline constexpr uint32_t storage_file_unknown_id = 0xaa963b05;
+inline constexpr uint32_t help_get_config_id = 0xc4f9186b;
+inline constexpr uint32_t config_id = 0xcc1a241e;
+inline constexpr uint32_t dc_option_id = 0x18b7a10d;
 
 inline constexpr size_t max_file_part_size = 512 * 1024;
 inline constexpr int32_t max_get_file_limit = 1024 * 1024;
 
-// Byte `position` of the virtual file upload.getFile serves.
+// Byte `position` of the virtual file upload.getFile serves: a pseudo-random
+// pattern repeating every 65521 bytes (a prime, so it lines up with no part
+// size), which lets the server copy it from a table.
+inline constexpr uint64_t file_pattern_period = 65521;
 inline uint8_t file_byte(uint64_t position) noexcept {
-  return uint8_t((position * 0x9e3779b97f4a7c15ull) >> 56);
+  return uint8_t(((position % file_pattern_period) * 0x9e3779b97f4a7c15ull) >> 56);
 }
+
+// What the built-in answers need to know about the server.
+struct builtin_context {
+  struct dc {
+    int32_t id = 0;
+    std::string host;
+    uint16_t port = 0;
+  };
+  std::string country = "ZZ";
+  std::vector<dc> dcs;          // for help.getConfig's dc_options
+  bool lenient_files = false;
+};
 
 // The built-in answer for call.query, or nullopt if the method is not built
 // in. `is_file` says the answer carries file bytes (never gzip-packed).
-std::optional<rpc_reply> builtin_answer(const rpc_call& call, const std::string& country,
+// Throws tl::decode_error for a query that does not parse.
+std::optional<rpc_reply> builtin_answer(const rpc_call& call, const builtin_context& ctx,
                                         bool& is_file);
 
 } // namespace mtsender::test_dc

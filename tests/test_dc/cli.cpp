@@ -1,5 +1,8 @@
 #include "mtsender/tests/test_dc/cli.hpp"
 
+#include "mtsender/transport/hex.hpp"
+
+#include <algorithm>
 #include <stdexcept>
 
 namespace mtsender::test_dc {
@@ -97,6 +100,21 @@ cli_options parse_command_line(const std::vector<std::string>& args) {
       o.pong_in_rpc_result = true;
     } else if (a == "--clock-offset") {
       o.clock_offset = int32_t(parse_int(a, value(), -1'000'000'000, 1'000'000'000));
+    } else if (a == "--proxy-secret") {
+      const std::string& hex = value();
+      byte_buffer b;
+      try {
+        b = from_hex(hex);
+      } catch (const std::exception&) {
+        throw bad(a, "'" + hex + "' is not hex");
+      }
+      if (b.size() != 16)
+        throw bad(a, "needs 16 bytes (32 hex digits), got " + std::to_string(b.size()));
+      int128 secret;
+      std::copy(b.begin(), b.end(), secret.begin());
+      o.proxy_secret = secret;
+    } else if (a == "--lenient-files") {
+      o.lenient_files = true;
     } else if (a == "--country") {
       o.country = value();
     } else {
@@ -140,6 +158,8 @@ options:
   --pong-in-rpc-result            wrap pong in rpc_result (default: top-level pong)
   --clock-offset SECONDS          shift the server clock
   --country CC                    help.getNearestDc country (default ZZ)
+  --lenient-files                 upload.getFile without Telegram's offset/limit rules
+  --proxy-secret HEX              obfuscated2 clients must use this 16-byte MTProxy secret
 signals: SIGINT/SIGTERM exit; SIGUSR1 forgets every session, SIGUSR2 every
 auth key (a restart; open connections are closed).
 )";

@@ -8,6 +8,9 @@
 #include "mtsender/tests/test_dc/fault_plan.hpp"
 #include "mtsender/tests/test_dc/net.hpp"
 
+#include "mtsender/transport/bytes.hpp"
+
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +25,8 @@ struct cli_options {
   bool pong_in_rpc_result = false;
   int32_t clock_offset = 0;
   std::string country = "ZZ";
+  bool lenient_files = false;
+  std::optional<int128> proxy_secret;
 };
 
 // Throws std::invalid_argument with a one-line message naming the bad flag.

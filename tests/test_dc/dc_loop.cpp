@@ -2,6 +2,7 @@
 // thread-safe API that feeds it.
 #include "mtsender/tests/test_dc/dc_server.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
@@ -18,6 +19,7 @@ namespace {
 constexpr uint64_t listener_tag = 1;
 constexpr uint64_t wake_tag = 2;
 constexpr size_t read_chunk = 256 * 1024;
+constexpr size_t max_queued_per_session = 4096;
 
 std::string peer_name(const sockaddr_storage& a) {
   char buf[INET6_ADDRSTRLEN] = {};
@@ -145,7 +147,8 @@ void dc_server::on_accept() {
     c->id = next_conn_id_++;
     c->fd.reset(fd);
     c->peer = peer_name(addr);
-    c->detector = std::make_unique<codec::framing_detector>(rng_, shared_.opts.max_frame_size);
+    c->detector = std::make_unique<codec::framing_detector>(rng_, shared_.opts.max_frame_size,
+                                                           shared_.opts.proxy_secret);
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.u64 = c->id;
@@ -166,6 +169,7 @@ void dc_server::on_readable(connection& c) {
   if (c.stalled)
     return;
   scratch_.resize(read_chunk);
+  int chunks = 0;
   for (;;) {
     ssize_t n = ::recv(c.fd.get(), scratch_.data(), scratch_.size(), 0);
     if (n == 0) {
@@ -197,10 +201,15 @@ void dc_server::on_readable(connection& c) {
     }
     process_frames(c);
     if (!c.fd || c.stalled || c.close_after_flush)
-      return;
-    if (size_t(n) < scratch_.size())
+      break;
+    // Short read: drained. Otherwise give other connections a turn after a
+    // few chunks; level-triggered epoll brings us back.
+    if (size_t(n) < scratch_.size() || ++chunks == 8)
       break;
   }
+  // One write for every answer this read produced.
+  if (c.fd)
+    flush(c);
 }
 
 void dc_server::process_frames(connection& c) {
@@ -250,7 +259,6 @@ void dc_server::process_frames(connection& c) {
       update_epoll(c);
       log(c, "stalled (fault)");
     }
-    flush(c);
   }
 }
 
@@ -352,6 +360,14 @@ size_t dc_server::push_update(byte_view body, std::optional<int64_t> session_id)
   for (auto& [k, s] : sessions_) {
     if (session_id && s->id != *session_id)
       continue;
+    // A session nobody reads cannot grow without bound: the oldest updates
+    // go (a client that comes back must call updates.getDifference anyway).
+    if (s->queue.size() >= max_queued_per_session) {
+      auto it = std::find_if(s->queue.begin(), s->queue.end(),
+                             [](const outgoing& q) { return q.update; });
+      if (it != s->queue.end())
+        s->queue.erase(it);
+    }
     outgoing o;
     o.body = body.to_buffer();
     o.content = true;

@@ -145,7 +145,7 @@ void dc_server::on_encrypted_packet(connection& c, byte_view packet, bool quick_
   m.body = pm.body;
   m.salt = int64_t(h.salt);
   ++counters_.messages_received;
-  if (!check_message(s, m, true)) {
+  if (!check_message(s, m)) {
     flush_session(s);
     return;
   }
@@ -207,6 +207,10 @@ void dc_server::on_encrypted_packet(connection& c, byte_view packet, bool quick_
       process_message(c, s, inner);
       if (!c.fd)
         return;
+      // A large answer goes out at once, so the client can decrypt it while
+      // the next item of the container is being answered.
+      if (!s.queue.empty() && s.queue.back().body.size() >= alone_threshold)
+        flush_session(s);
     }
   } else {
     process_message(c, s, m);
@@ -215,8 +219,7 @@ void dc_server::on_encrypted_packet(connection& c, byte_view packet, bool quick_
     flush_session(s);
 }
 
-bool dc_server::check_message(server_session& s, const incoming& m, bool top_level) {
-  (void)top_level;
+bool dc_server::check_message(server_session& s, const incoming& m) {
   if (m.msg_id & 3) {
     send_bad_msg(s, m, 18);
     return false;
@@ -243,7 +246,7 @@ void dc_server::send_bad_msg(server_session& s, const incoming& m, int32_t code)
 }
 
 void dc_server::process_message(connection& c, server_session& s, const incoming& m) {
-  if (m.in_container && !check_message(s, m, false))
+  if (m.in_container && !check_message(s, m))
     return;
   if (m.body.size() < 4) {
     send_bad_msg(s, m, 64);
@@ -509,18 +512,15 @@ void dc_server::flush_session(server_session& s) {
   struct numbered {
     int64_t msg_id;
     int32_t seqno;
-    const outgoing* msg;
+    outgoing* msg;
   };
   std::vector<numbered> group;
   size_t group_bytes = 0;
   byte_buffer plain;
-  auto number = [&](const outgoing& o) {
+  auto number = [&](outgoing& o) {
     numbered n{next_msg_id(o.response), int32_t(s.seqno.next(o.content)), &o};
-    if (o.content) {
-      s.remember_sent(n.msg_id, sent_message{o.body, n.seqno, o.answers});
-      if (o.answers)
-        s.answered[o.answers] = n.msg_id;
-    }
+    if (o.content && o.answers)
+      s.answered[o.answers] = n.msg_id;
     if (o.update)
       ++counters_.updates_sent;
     return n;
@@ -549,6 +549,10 @@ void dc_server::flush_session(server_session& s) {
     h.length = uint32_t(plain.size() - session::plaintext_header_size);
     session::write_plaintext_header(plain.data(), h);
     send_packet(*c, s, plain);
+    // Kept for msg_resend_req / rpc_drop_answer until acked (moved: no copy).
+    for (auto& n : group)
+      if (n.msg->content)
+        s.remember_sent(n.msg_id, sent_message{std::move(n.msg->body), n.seqno, n.msg->answers});
     group.clear();
     group_bytes = 0;
   };
@@ -566,7 +570,8 @@ void dc_server::flush_session(server_session& s) {
     group_bytes += o.body.size();
   }
   emit_group();
-  flush(*c);
+  // Written by the caller's flush (once per read, or at the end of the
+  // loop iteration), so answers to many packets share one send().
 }
 
 void dc_server::send_packet(connection& c, server_session& s, byte_buffer& plaintext) {

@@ -51,7 +51,7 @@ void dc_server::handle_query(connection& c, server_session& s, const incoming& m
   try {
     if (handler) {
       reply = (*handler)(call);
-    } else if (auto b = builtin_answer(call, shared_.opts.country, is_file)) {
+    } else if (auto b = builtin_answer(call, shared_.builtins, is_file)) {
       reply = std::move(*b);
     } else {
       reply = rpc_reply::error(400, "METHOD_INVALID");

@@ -8,6 +8,7 @@
 // loop through an eventfd so queued output gets written.
 #pragma once
 
+#include "mtsender/tests/test_dc/builtin_methods.hpp"
 #include "mtsender/tests/test_dc/net.hpp"
 #include "mtsender/tests/test_dc/server.hpp"
 #include "mtsender/tests/test_dc/server_session.hpp"
@@ -29,6 +30,7 @@ namespace mtsender::test_dc {
 // State every DC of a server shares.
 struct shared_context {
   server_options opts;
+  builtin_context builtins;   // filled in by server::start (real ports)
   std::vector<std::shared_ptr<const crypto::rsa_private_key>> keys;
 
   std::mutex handlers_mu;
@@ -113,7 +115,7 @@ private:
   // dc_messages.cpp: encrypted messages and service messages
   void on_encrypted_packet(connection& c, byte_view packet, bool quick_ack);
   void process_message(connection& c, server_session& s, const incoming& m);
-  bool check_message(server_session& s, const incoming& m, bool top_level);
+  bool check_message(server_session& s, const incoming& m);
   void handle_body(connection& c, server_session& s, const incoming& m, byte_view body);
   void send_bad_msg(server_session& s, const incoming& m, int32_t code);
   void flush_session(server_session& s);

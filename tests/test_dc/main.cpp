@@ -42,6 +42,8 @@ int main(int argc, char** argv) {
     opts.pong = cli.pong_in_rpc_result ? pong_style::rpc_result : pong_style::top_level;
     opts.clock_offset = cli.clock_offset;
     opts.country = cli.country;
+    opts.lenient_files = cli.lenient_files;
+    opts.proxy_secret = cli.proxy_secret;
     static std::mutex log_mu;
     if (cli.verbose)
       opts.log = [](const std::string& line) {

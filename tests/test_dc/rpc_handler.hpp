@@ -7,7 +7,9 @@
 //   });
 //
 // A handler runs on the DC's event-loop thread: keep it quick (ask for a
-// delay instead of sleeping). It may call the server's API (push_update, ...).
+// delay instead of sleeping). It may call the server's API for its own DC
+// (push_update(body, call.dc_id, ...), counters(call.dc_id)); touching other
+// DCs from a handler can deadlock when their handlers do the same.
 #pragma once
 
 #include "mtsender/transport/bytes.hpp"

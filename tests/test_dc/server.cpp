@@ -58,6 +58,13 @@ void server::start() {
     dcs.push_back(std::make_unique<dc_server>(ep.dc_id, listen_tcp(ep.host, ep.port),
                                               impl_->shared));
   impl_->dcs = std::move(dcs);
+  // help.getConfig lists the real (bound) addresses.
+  auto& b = impl_->shared.builtins;
+  b.country = impl_->shared.opts.country;
+  b.lenient_files = impl_->shared.opts.lenient_files;
+  b.dcs.clear();
+  for (auto& d : impl_->dcs)
+    b.dcs.push_back({d->id(), d->host(), d->port()});
   for (auto& d : impl_->dcs)
     d->start();
   impl_->running = true;

@@ -59,6 +59,10 @@ struct server_options {
   int32_t clock_offset = 0;
   // help.getNearestDc answer.
   std::string country = "ZZ";
+  // upload.getFile without Telegram's offset/limit alignment rules.
+  bool lenient_files = false;
+  // MTProxy-style secret for obfuscated2 connections (clients must use it).
+  std::optional<int128> proxy_secret;
   // Largest frame accepted from a client.
   size_t max_frame_size = (4u << 20) + 1024;
   // A salt is valid this long; the previous one stays accepted as long again.
