@@ -73,6 +73,13 @@ struct ping_report {
   int64_t new_sessions = 0;
   int64_t salt_changes = -1;
   int64_t time_corrections = -1;
+  int64_t seqno_corrections = -1;
+  int64_t messages_ignored = -1;   // duplicates, out of the time window, unreadable
+
+  // The connection's own counters (whole run, handshake included); -1 = not read.
+  int64_t frames_sent = -1;
+  int64_t frames_received = -1;
+  int64_t containers_sent = -1;
 
   int exit_code = 0;
   std::string error;             // the one-line cause when exit_code != 0
@@ -140,6 +147,12 @@ inline void print_text(std::ostream& os, const ping_report& r) {
   using detail::ms;
   os << "PING " << r.target << " dc " << r.dc << ", transport " << r.transport
      << ", key fingerprint " << detail::hex64(r.key_fingerprint) << "\n";
+  if (r.ready_ns < 0) {
+    // Never got a session: the phases and pings would all read n/a.
+    if (!r.error.empty())
+      os << "error: " << r.error << "\n";
+    return;
+  }
   if (r.connect_ns >= 0) {
     os << "  tcp connect   " << ms(r.connect_ns) << "\n";
     os << "  handshake     " << ms(r.handshake_ns) << "\n";
@@ -160,7 +173,12 @@ inline void print_text(std::ostream& os, const ping_report& r) {
   os << "  " << rate << " pings/s\n";
   os << "service events: new_session_created " << r.new_sessions << ", bad_server_salt "
      << detail::count_text(r.salt_changes) << ", time corrections "
-     << detail::count_text(r.time_corrections) << "\n";
+     << detail::count_text(r.time_corrections) << ", seqno corrections "
+     << detail::count_text(r.seqno_corrections) << ", messages ignored "
+     << detail::count_text(r.messages_ignored) << "\n";
+  os << "frames: " << detail::count_text(r.frames_sent) << " sent ("
+     << detail::count_text(r.containers_sent) << " containers), "
+     << detail::count_text(r.frames_received) << " received\n";
   for (auto& f : r.failures)
     os << "  failure: " << f << "\n";
   if (!r.error.empty())
@@ -197,7 +215,12 @@ inline std::string to_json(const ping_report& r) {
   j += ",\"pings_per_second\":" + std::string(rate);
   j += ",\"events\":{\"new_session_created\":" + json_count(r.new_sessions)
        + ",\"bad_server_salt\":" + json_count(r.salt_changes)
-       + ",\"time_corrections\":" + json_count(r.time_corrections) + "}";
+       + ",\"time_corrections\":" + json_count(r.time_corrections)
+       + ",\"seqno_corrections\":" + json_count(r.seqno_corrections)
+       + ",\"messages_ignored\":" + json_count(r.messages_ignored) + "}";
+  j += ",\"frames\":{\"sent\":" + json_count(r.frames_sent)
+       + ",\"received\":" + json_count(r.frames_received)
+       + ",\"containers_sent\":" + json_count(r.containers_sent) + "}";
   j += ",\"failures\":[";
   for (size_t i = 0; i < r.failures.size(); ++i)
     j += (i ? "," : "") + json_string(r.failures[i]);
