@@ -18,6 +18,7 @@
 #include <caf/io/middleman.hpp>
 #include <caf/io/system_messages.hpp>
 #include <caf/response_promise.hpp>
+#include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 
 #include <algorithm>
@@ -89,6 +90,8 @@ struct conn_state {
   uint64_t ack_gen = 0;
 
   sclock::time_point last_rx = sclock::now();
+  sclock::time_point spawned_at = sclock::now();
+  sclock::time_point connected_at;
   int64_t ping_id = 0;
   bool ping_outstanding = false;
   sclock::time_point ping_sent;
@@ -102,6 +105,24 @@ struct conn_state {
 };
 
 using conn_ptr = caf::stateful_actor<conn_state, caf::io::broker>*;
+
+// Timers and self messages go out anonymously: a message that lands in the
+// mailbox while the broker terminates would otherwise hold a strong
+// reference to the broker (as its sender) inside the broker's own mailbox, a
+// cycle that leaks the actor (seen under ASan at shutdown).
+template <class Duration, class... Ts>
+void self_timer(conn_ptr self, Duration delay, Ts&&... xs) {
+  caf::delayed_anon_send(caf::actor_cast<caf::actor>(self), delay, std::forward<Ts>(xs)...);
+}
+
+template <class... Ts>
+void self_send(conn_ptr self, Ts&&... xs) {
+  caf::anon_send(caf::actor_cast<caf::actor>(self), std::forward<Ts>(xs)...);
+}
+
+int64_t micros_since(sclock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(sclock::now() - t).count();
+}
 
 int64_t now_unix_s(conn_state& st) { return st.clock.unix_time_ns() / session::ns_per_second; }
 
@@ -204,7 +225,7 @@ void answer_all(conn_ptr self, errc code, const std::string& what, int32_t trans
 // Ends the actor: every open request answered with `code`, the session handed
 // to the parent, the parent told, then quit with `reason`.
 void shut_down(conn_ptr self, caf::error reason, errc code, const std::string& what,
-               int32_t transport_code = 0) {
+               int32_t transport_code = 0, bool linger = true) {
   auto& st = self->state;
   if (st.ph == phase::closed)
     return;
@@ -218,7 +239,46 @@ void shut_down(conn_ptr self, caf::error reason, errc code, const std::string& w
     self->close(st.hdl);
     st.has_hdl = false;
   }
-  self->quit(std::move(reason));
+  if (!linger || st.cfg.timeouts.linger.count() <= 0) {
+    self->quit(std::move(reason));
+    return;
+  }
+  // CAF 0.17 silently drops a request to a broker that has quit (the caller
+  // sees only its own timeout). Requests already on their way when the fault
+  // hit still get an answer: linger briefly, refusing everything, then quit.
+  const int32_t dc = st.cfg.dc_id;
+  const errc refusal = code == errc::connection_failed || code == errc::handshake_failed
+                           || code == errc::transport_error
+                         ? code
+                         : errc::connection_lost;
+  self->become([=](invoke_atom, const rpc_request&) -> caf::result<rpc_response> {
+                 error_detail d;
+                 d.what = "connection closed: " + what;
+                 d.transport_code = transport_code;
+                 d.dc_id = dc;
+                 return make_error(refusal, std::move(d));
+               },
+               [=](caf::get_atom, stats_atom) -> connection_stats {
+                 auto s = self->state.stats;
+                 s.ready = false;
+                 return s;
+               },
+               [=](detail::conn_done_atom, uint64_t, const std::string&) {
+                 int fd = self->state.slot->take();
+                 if (fd >= 0)
+                   ::close(fd);
+               },
+               [=](phase_timer_atom, uint64_t gen) {
+                 if (gen == self->state.phase_gen)
+                   self->quit(reason);
+               });
+  // caf::drop would answer asynchronous leftovers (timers, socket events)
+  // with unexpected_message and so kill the actor early.
+  self->set_default_handler(
+    [](caf::scheduled_actor*, caf::message_view&) -> caf::result<caf::message> {
+      return caf::message{};
+    });
+  self_timer(self, st.cfg.timeouts.linger, phase_timer_atom::value, ++st.phase_gen);
 }
 
 void fail(conn_ptr self, errc cause, const std::string& what, errc for_requests,
@@ -273,7 +333,7 @@ void schedule_flush(conn_ptr self) {
   if (st.flush_scheduled)
     return;
   st.flush_scheduled = true;
-  self->send(self, send_now_atom::value);
+  self_send(self, send_now_atom::value);
 }
 
 void send_plain(conn_ptr self, byte_view body) {
@@ -299,7 +359,7 @@ void arm_deadline(conn_ptr self) {
     return;
   st.deadline_armed_at = at;
   auto delay = std::max(sclock::duration::zero(), at - sclock::now());
-  self->delayed_send(self, std::chrono::duration_cast<std::chrono::microseconds>(delay) +
+  self_timer(self, std::chrono::duration_cast<std::chrono::microseconds>(delay) +
                              std::chrono::microseconds(100),
                      deadline_atom::value, ++st.deadline_gen);
 }
@@ -425,13 +485,14 @@ void arm_watchdog(conn_ptr self) {
   auto& st = self->state;
   auto left = st.last_rx + st.cfg.timeouts.dead_after - sclock::now();
   auto wait = std::max(std::chrono::duration_cast<milliseconds>(left), milliseconds(1));
-  self->delayed_send(self, wait + milliseconds(1), watchdog_atom::value);
+  self_timer(self, wait + milliseconds(1), watchdog_atom::value);
 }
 
 void go_ready(conn_ptr self) {
   auto& st = self->state;
   st.ph = phase::ready;
   ++st.phase_gen;
+  st.stats.handshake_us = st.hs ? micros_since(st.connected_at) : 0;
   st.last_rx = sclock::now();
   st.stats.ready = true;
   emit(self, frame_event_kind::connection_up);
@@ -445,7 +506,7 @@ void go_ready(conn_ptr self) {
       submit(self, token, i->second);
   }
   flush_out(self);
-  self->delayed_send(self, st.cfg.timeouts.ping_interval, ping_timer_atom::value);
+  self_timer(self, st.cfg.timeouts.ping_interval, ping_timer_atom::value);
   arm_watchdog(self);
 }
 
@@ -456,13 +517,15 @@ void start_handshake(conn_ptr self) {
   hc.dc_id = st.cfg.handshake_dc_id != 0 ? st.cfg.handshake_dc_id : st.cfg.dc_id;
   st.hs = std::make_unique<handshake::client_handshake>(std::move(hc), st.rng);
   st.ph = phase::handshaking;
-  self->delayed_send(self, st.cfg.timeouts.handshake, phase_timer_atom::value,
+  self_timer(self, st.cfg.timeouts.handshake, phase_timer_atom::value,
                      ++st.phase_gen);
   send_plain(self, st.hs->start());
 }
 
 void on_connected(conn_ptr self) {
   auto& st = self->state;
+  st.connected_at = sclock::now();
+  st.stats.connect_us = micros_since(st.spawned_at);
   st.codec = codec::make_client_codec(st.cfg.framing, st.rng);
   self->configure_read(st.hdl, caf::io::receive_policy::at_most(st.cfg.limits.read_chunk));
   st.last_rx = sclock::now();
@@ -488,10 +551,10 @@ void on_handshake_frame(conn_ptr self, byte_view payload) {
   s.time_synced = true;
   st.sess = std::make_unique<session::client_session>(s, st.clock, st.rng);
   st.auth_key_id = r.auth_key_id;
-  st.hs.reset();
   emit(self, frame_event_kind::auth_key_created, byte_buffer(r.auth_key.begin(), r.auth_key.end()),
        static_cast<int64_t>(r.auth_key_id));
   go_ready(self);
+  st.hs.reset();
 }
 
 void on_event(conn_ptr self, session::event& ev) {
@@ -538,13 +601,21 @@ void on_event(conn_ptr self, session::event& ev) {
       } else if constexpr (std::is_same_v<T, session::update_event>) {
         emit(self, frame_event_kind::update, e.body.to_buffer(), static_cast<int64_t>(e.msg_id));
       } else if constexpr (std::is_same_v<T, session::new_session_event>) {
+        ++st.stats.new_sessions;
         emit(self, frame_event_kind::new_session, {}, static_cast<int64_t>(e.first_msg_id),
              "server created a new session; " + std::to_string(e.resent)
                + " messages queued again");
+      } else if constexpr (std::is_same_v<T, session::salt_changed_event>) {
+        ++st.stats.salt_changes;  // the session queued the resends
+      } else if constexpr (std::is_same_v<T, session::time_corrected_event>) {
+        ++st.stats.time_corrections;
+      } else if constexpr (std::is_same_v<T, session::seqno_corrected_event>) {
+        ++st.stats.seqno_corrections;
+      } else if constexpr (std::is_same_v<T, session::message_ignored_event>) {
+        ++st.stats.messages_ignored;
       } else {
-        // Salt, time and seqno corrections queue resends inside the session
-        // (flushed after this batch); state answers, drop answers, future
-        // salts and ignored messages need nothing from the actor.
+        // State answers, drop answers and future salts need nothing from
+        // the actor.
       }
     },
     ev);
@@ -604,7 +675,7 @@ void on_data(conn_ptr self, const caf::io::new_data_msg& msg) {
     flush_out(self);
   } else if (st.sess->pending_acks() > 0 && !st.ack_armed) {
     st.ack_armed = true;
-    self->delayed_send(self, st.cfg.timeouts.ack_delay, ack_timer_atom::value, ++st.ack_gen);
+    self_timer(self, st.cfg.timeouts.ack_delay, ack_timer_atom::value, ++st.ack_gen);
   }
 }
 
@@ -652,14 +723,18 @@ caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
 
   self->set_exit_handler([=](caf::exit_msg& em) {
     auto reason = em.reason;
+    if (self->state.ph == phase::closed) {  // lingering after a fault
+      self->quit(std::move(reason));
+      return;
+    }
     std::string what = "connection actor stopped: " + self->system().render(reason);
-    shut_down(self, std::move(reason), errc::dropped, what);
+    shut_down(self, std::move(reason), errc::dropped, what, 0, false);
   });
 
   detail::start_connect(self, caf::actor_cast<caf::actor>(self), st.cfg.host, st.cfg.port,
                         st.cfg.timeouts.connect, ++st.connect_gen, st.slot);
   // Backstop in case the resolver outlives the connect timeout.
-  self->delayed_send(self, st.cfg.timeouts.connect + milliseconds(1000),
+  self_timer(self, st.cfg.timeouts.connect + milliseconds(1000),
                      phase_timer_atom::value, ++st.phase_gen);
 
   return {
@@ -750,7 +825,7 @@ caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
         st.sess->ping_delay_disconnect(st.ping_id, static_cast<int32_t>(interval_s + 15));
         maybe_request_salts(self);
         flush_out(self);
-        self->delayed_send(self, st.cfg.timeouts.ping_interval, ping_timer_atom::value);
+        self_timer(self, st.cfg.timeouts.ping_interval, ping_timer_atom::value);
       });
     },
     [=](watchdog_atom) {

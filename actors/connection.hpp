@@ -14,8 +14,8 @@
 //
 // On any fatal fault it answers every open request (connection_lost, with
 // detail.may_have_executed), sends (handoff_atom, session_state) and a
-// connection_down frame_event to its parent, and quits with an error naming
-// the cause. An exit message (e.g. user_shutdown) answers open requests with
+// connection_down frame_event to its parent, refuses requests still on their
+// way for timeouts.linger, and quits with an error naming the cause. An exit message (e.g. user_shutdown) answers open requests with
 // errc::dropped and ends it the same way.
 #pragma once
 

@@ -102,7 +102,7 @@ int try_address(const addrinfo* ai, steady::time_point until, std::string& why) 
   return fd;
 }
 
-void connect_worker(caf::blocking_actor* self, caf::actor reply_to, std::string host,
+void connect_worker(caf::blocking_actor*, caf::actor reply_to, std::string host,
                     uint16_t port, std::chrono::milliseconds timeout, uint64_t generation,
                     std::shared_ptr<connect_slot> slot) {
   const auto until = steady::now() + timeout;
@@ -132,7 +132,9 @@ void connect_worker(caf::blocking_actor* self, caf::actor reply_to, std::string 
     if (!why.empty())
       why = host + ":" + service + ": " + why;
   }
-  self->send(reply_to, conn_done_atom::value, generation, std::move(why));
+  // Anonymous: if the broker is terminating, this message must not keep the
+  // connector (whose arguments hold the broker) alive from its mailbox.
+  caf::anon_send(reply_to, conn_done_atom::value, generation, std::move(why));
 }
 
 } // namespace

@@ -18,13 +18,22 @@ struct connection_stats {
   uint64_t frames_received = 0;
   uint64_t requests_answered = 0;
   uint64_t containers_sent = 0;
+  int64_t connect_us = -1;        // spawn -> TCP connected; -1 = not yet
+  int64_t handshake_us = -1;      // TCP connected -> auth key ready; 0 with a given key
+  uint64_t new_sessions = 0;      // new_session_created received
+  uint64_t salt_changes = 0;      // bad_server_salt received
+  uint64_t time_corrections = 0;  // bad_msg_notification 16/17
+  uint64_t seqno_corrections = 0; // bad_msg_notification 32/33
+  uint64_t messages_ignored = 0;  // duplicates, out of window, unreadable
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, connection_stats& x) {
   return f(caf::meta::type_name("mtsender_connection_stats"), x.dc_id, x.ready,
            x.in_flight, x.queued, x.bytes_in_flight, x.rtt_us, x.frames_sent,
-           x.frames_received, x.requests_answered, x.containers_sent);
+           x.frames_received, x.requests_answered, x.containers_sent, x.connect_us,
+           x.handshake_us, x.new_sessions, x.salt_changes, x.time_corrections,
+           x.seqno_corrections, x.messages_ignored);
 }
 
 } // namespace mtsender

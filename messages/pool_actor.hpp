@@ -16,6 +16,7 @@
 #pragma once
 
 #include "mtsender/messages/atoms.hpp"
+#include "mtsender/messages/frame_event.hpp"
 #include "mtsender/messages/pool_listener.hpp"
 #include "mtsender/messages/pool_reconnect.hpp"
 #include "mtsender/messages/pool_stats.hpp"

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <thread>
 
 using namespace conn_test;
 
@@ -115,6 +116,9 @@ TEST_CASE("concurrent invokes go out packed in containers", "[actors][connection
   CHECK(st.requests_answered == 301);
   CHECK(st.in_flight == 0);
   CHECK(st.containers_sent >= 1);
+  CHECK(st.connect_us > 0);
+  CHECK(st.handshake_us > 0);
+  CHECK(st.new_sessions == 1);
   stop(self, conn);
   parent_log log;
   drain(self, log);
@@ -184,6 +188,14 @@ TEST_CASE("server-pushed updates and new sessions reach the parent", "[actors][c
       CHECK(e.body == upd);
       CHECK(e.dc_id == 2);
     }
+  // Nothing else to send: the ack of the update leaves on its own after the
+  // ack delay.
+  auto acks = srv.counters().acks_received;
+  CHECK(srv.push_update(upd) >= 1);
+  auto until = std::chrono::steady_clock::now() + 3s;
+  while (srv.counters().acks_received == acks && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(5ms);
+  CHECK(srv.counters().acks_received > acks);
   stop(self, conn);
 }
 

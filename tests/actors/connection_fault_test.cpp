@@ -103,6 +103,11 @@ TEST_CASE("bad_server_salt naming a container: everything inside is resent",
   check_all_ok(outs);
   auto after = srv.counters();
   CHECK(after.bad_server_salts > before.bad_server_salts);
+  connection_stats st;
+  self->request(conn, 5s, caf::get_atom::value, stats_atom::value)
+    .receive([&](connection_stats& s) { st = s; }, [&](caf::error& e) { FAIL(to_string(e)); });
+  CHECK(st.salt_changes >= 1);
+  CHECK(st.handshake_us == 0);  // the key was given
   CHECK(after.containers_received > before.containers_received);
   stop(self, conn);
   parent_log log;
@@ -132,6 +137,11 @@ TEST_CASE("time skew is corrected from bad_msg_notification 16 and 17",
       std::vector<rpc_request> reqs(5, request_of(nearest_dc_query()));
       check_all_ok(invoke_all(self, conn, reqs));
       CHECK(srv.counters().bad_msg_notifications > before.bad_msg_notifications);
+      connection_stats st;
+      self->request(conn, 5s, caf::get_atom::value, stats_atom::value)
+        .receive([&](connection_stats& x) { st = x; },
+                 [&](caf::error& e) { FAIL(to_string(e)); });
+      CHECK(st.time_corrections >= 1);
       // Once corrected, later requests pass at once.
       auto mid = srv.counters().bad_msg_notifications;
       check_all_ok(invoke_all(self, conn, reqs));
@@ -543,6 +553,35 @@ TEST_CASE("shutting down while connecting answers queued requests",
     CHECK(is(o.err, errc::dropped));
     REQUIRE(detail_of(o.err));
     CHECK_FALSE(detail_of(o.err)->may_have_executed);
+  }
+  parent_log log;
+  wait_down(self, conn, log);
+}
+
+TEST_CASE("a request queued while connecting can expire alone", "[actors][connection][deadline]") {
+  node n;
+  blackhole hole;
+  caf::scoped_actor self{*n.sys};
+  connection_config cfg;
+  cfg.dc_id = 6;
+  cfg.host = "127.0.0.1";
+  cfg.port = hole.port;
+  cfg.parent = self;
+  cfg.timeouts.connect = 2s;
+  auto conn = spawn_connection(*n.sys, cfg);
+  self->monitor(conn);
+  in_flight longer{self, conn, 2, 0, 5000};
+  auto t0 = std::chrono::steady_clock::now();
+  auto o = invoke_one(self, conn, request_of(nearest_dc_query(), 200));
+  REQUIRE(o.answers == 1);
+  CHECK(is(o.err, errc::deadline_exceeded));
+  REQUIRE(detail_of(o.err));
+  CHECK_FALSE(detail_of(o.err)->may_have_executed);
+  CHECK(std::chrono::steady_clock::now() - t0 < 1500ms);
+  // The others wait on and fail with the connect.
+  for (auto& r : longer.collect()) {
+    REQUIRE(r.answers == 1);
+    CHECK(is(r.err, errc::connection_failed));
   }
   parent_log log;
   wait_down(self, conn, log);

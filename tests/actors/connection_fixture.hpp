@@ -195,6 +195,7 @@ inline caf::error wait_down(caf::scoped_actor& self, const connection_actor& con
                   caf::after(100ms) >> [] {});
   }
   REQUIRE(done);
+  UNSCOPED_INFO("down reason: " << to_string(reason));
   return reason;
 }
 

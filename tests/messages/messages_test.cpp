@@ -196,7 +196,11 @@ TEST_CASE("message structs survive serialization", "[messages][serialize]") {
   st.in_flight = 5;
   st.rtt_us = 321;
   st.containers_sent = 8;
+  st.handshake_us = 4242;
+  st.messages_ignored = 3;
   auto st2 = round_trip(*n.sys, st);
+  CHECK(st2.handshake_us == 4242);
+  CHECK(st2.messages_ignored == 3);
   CHECK(st2.ready);
   CHECK(st2.in_flight == 5);
   CHECK(st2.rtt_us == 321);
