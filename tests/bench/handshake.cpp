@@ -4,6 +4,7 @@
 // one-time safe-prime test is excluded; it is timed separately once.
 //
 //   bench_handshake [runs=200]
+#include "mtsender/tests/support/rfc3526_prime.hpp"
 #include "mtsender/transport/crypto/rsa.hpp"
 #include "mtsender/transport/crypto/secure_random.hpp"
 #include "mtsender/transport/handshake/client_handshake.hpp"
@@ -36,16 +37,7 @@ double median(std::vector<int64_t> v) {
   return n % 2 ? double(v[n / 2]) : (double(v[n / 2 - 1]) + double(v[n / 2])) / 2;
 }
 
-// RFC 3526 (2048-bit MODP group 14): a safe prime the cache has not seen.
-constexpr const char* rfc3526_prime =
-  "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74"
-  "020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F1437"
-  "4FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
-  "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF05"
-  "98DA48361C55D39A69163FA8FD24CF5F83655D23DCA3AD961C62F356208552BB"
-  "9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B"
-  "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF695581718"
-  "3995497CEA956AE515D2261898FA051015728E5A8AACAA68FFFFFFFFFFFFFFFF";
+using test_support::rfc3526_prime;
 
 } // namespace
 

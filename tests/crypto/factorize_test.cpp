@@ -56,3 +56,19 @@ TEST_CASE("factorize_pq rejects numbers with no two-factor split") {
   }
   CHECK_THROWS_WITH(factorize_pq(1000000007ULL), Catch::Contains("prime"));
 }
+
+TEST_CASE("is_prime: primes, composites and strong pseudoprimes across 64 bits") {
+  // Primes: 2^31 - 1 and 2^61 - 1 (Mersenne primes, OEIS A000668), the largest
+  // 32-bit prime 2^32 - 5 and the largest 64-bit prime 2^64 - 59 (OEIS A014234).
+  for (uint64_t p : {2ull, 3ull, 37ull, 41ull, 2147483647ull, 4294967291ull,
+                     2305843009213693951ull, 18446744073709551557ull})
+    CHECK(is_prime(p));
+  // Composites a weak test lets through: the Carmichael numbers 561 and
+  // 41041 (OEIS A002997), the strong pseudoprimes to base 2 2047 and 3277
+  // (OEIS A001262), and 3215031751, a strong pseudoprime to bases 2, 3, 5 and 7
+  // (OEIS A074773); also 0, 1, squares of primes and two-prime products.
+  for (uint64_t c : {0ull, 1ull, 4ull, 561ull, 2047ull, 3277ull, 41041ull, 3215031751ull,
+                     1369ull /* 37^2 */, 2147483647ull * 2147483629ull,
+                     4294967291ull * 4294967279ull, 18446744073709551615ull})
+    CHECK_FALSE(is_prime(c));
+}

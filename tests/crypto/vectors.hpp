@@ -2,6 +2,7 @@
 // vectors use them, and array conversions.
 #pragma once
 
+#include "mtsender/tests/support/test_random.hpp"
 #include "mtsender/transport/bytes.hpp"
 #include "mtsender/transport/hex.hpp"
 
@@ -29,33 +30,7 @@ std::array<uint8_t, N> array_from_hex(std::string_view hex) {
   return a;
 }
 
-// A simple deterministic byte generator (xorshift64*) for property tests;
-// not a CSPRNG, just reproducible.
-class test_bytes {
-public:
-  explicit test_bytes(uint64_t seed) : s_(seed ? seed : 1) {}
-  uint8_t next() {
-    s_ ^= s_ >> 12;
-    s_ ^= s_ << 25;
-    s_ ^= s_ >> 27;
-    return uint8_t((s_ * 0x2545F4914F6CDD1DULL) >> 56);
-  }
-  byte_buffer bytes(size_t n) {
-    byte_buffer b(n);
-    for (auto& x : b)
-      x = next();
-    return b;
-  }
-  template <size_t N>
-  std::array<uint8_t, N> array() {
-    std::array<uint8_t, N> a{};
-    for (auto& x : a)
-      x = next();
-    return a;
-  }
-
-private:
-  uint64_t s_;
-};
+// Reproducible bytes for property tests.
+using test_bytes = test_support::seeded_random;
 
 } // namespace mtsender::test

@@ -8,7 +8,7 @@
 using namespace mtsender;
 using namespace mtsender::handshake;
 using hs_test::decode;
-using hs_test::encode;
+using hs_test::serialize;
 using state = client_handshake::state;
 
 namespace {
@@ -52,7 +52,7 @@ TEST_CASE("resPQ checks", "[handshake][client]") {
                         [](client_handshake&, byte_buffer& b) {
                           auto r = decode<tl::res_pq>(b);
                           flip(r.nonce);
-                          b = encode(r);
+                          b = serialize(r);
                         });
   }
   SECTION("only a known RSA fingerprint") {
@@ -60,13 +60,13 @@ TEST_CASE("resPQ checks", "[handshake][client]") {
                         [](client_handshake&, byte_buffer& b) {
                           auto r = decode<tl::res_pq>(b);
                           r.server_public_key_fingerprints = {1, -3414540481677951611};
-                          b = encode(r);
+                          b = serialize(r);
                         });
     expect_client_error(handshake_errc::unknown_fingerprint, state::wait_res_pq,
                         [](client_handshake&, byte_buffer& b) {
                           auto r = decode<tl::res_pq>(b);
                           r.server_public_key_fingerprints.clear();
-                          b = encode(r);
+                          b = serialize(r);
                         });
   }
   SECTION("pq that does not factor") {
@@ -80,7 +80,7 @@ TEST_CASE("resPQ checks", "[handshake][client]") {
                           [&](client_handshake&, byte_buffer& b) {
                             auto r = decode<tl::res_pq>(b);
                             r.pq = from_hex(pq);
-                            b = encode(r);
+                            b = serialize(r);
                           });
     }
   }
@@ -88,7 +88,7 @@ TEST_CASE("resPQ checks", "[handshake][client]") {
     expect_client_error(handshake_errc::unexpected_message, state::wait_res_pq,
                         [](client_handshake&, byte_buffer& b) {
                           auto r = decode<tl::res_pq>(b);
-                          b = encode(tl::dh_gen_ok{r.nonce, r.server_nonce, {}});
+                          b = serialize(tl::dh_gen_ok{r.nonce, r.server_nonce, {}});
                         });
   }
   SECTION("truncated or with trailing bytes") {
@@ -107,13 +107,13 @@ TEST_CASE("server_DH_params checks", "[handshake][client]") {
     expect_client_error(handshake_errc::nonce_mismatch, at, [](client_handshake&, byte_buffer& b) {
       auto ok = decode<tl::server_dh_params_ok>(b);
       flip(ok.nonce);
-      b = encode(ok);
+      b = serialize(ok);
     });
     expect_client_error(handshake_errc::server_nonce_mismatch, at,
                         [](client_handshake&, byte_buffer& b) {
                           auto ok = decode<tl::server_dh_params_ok>(b);
                           flip(ok.server_nonce);
-                          b = encode(ok);
+                          b = serialize(ok);
                         });
   }
   SECTION("encrypted_answer length") {
@@ -121,13 +121,13 @@ TEST_CASE("server_DH_params checks", "[handshake][client]") {
                         [](client_handshake&, byte_buffer& b) {
                           auto ok = decode<tl::server_dh_params_ok>(b);
                           ok.encrypted_answer.resize(ok.encrypted_answer.size() - 5);
-                          b = encode(ok);
+                          b = serialize(ok);
                         });
     expect_client_error(handshake_errc::bad_encrypted_answer, at,
                         [](client_handshake&, byte_buffer& b) {
                           auto ok = decode<tl::server_dh_params_ok>(b);
                           ok.encrypted_answer.clear();
-                          b = encode(ok);
+                          b = serialize(ok);
                         });
   }
   SECTION("answer SHA-1") {
@@ -136,7 +136,7 @@ TEST_CASE("server_DH_params checks", "[handshake][client]") {
                         [](client_handshake&, byte_buffer& b) {
                           auto ok = decode<tl::server_dh_params_ok>(b);
                           ok.encrypted_answer[100] ^= 1;
-                          b = encode(ok);
+                          b = serialize(ok);
                         });
     // A well-formed answer under a wrong hash.
     expect_client_error(handshake_errc::answer_hash_mismatch, at,
@@ -203,20 +203,20 @@ TEST_CASE("server_DH_params checks", "[handshake][client]") {
                         [](client_handshake&, byte_buffer& b) {
                           auto f = decode<tl::server_dh_params_fail>(b);
                           flip(f.new_nonce_hash);
-                          b = encode(f);
+                          b = serialize(f);
                         },
                         scfg);
     expect_client_error(handshake_errc::nonce_mismatch, at, [](client_handshake&, byte_buffer& b) {
       auto f = decode<tl::server_dh_params_fail>(b);
       flip(f.nonce);
-      b = encode(f);
+      b = serialize(f);
     }, scfg);
   }
   SECTION("a different constructor at this step") {
     expect_client_error(handshake_errc::unexpected_message, at,
                         [](client_handshake&, byte_buffer& b) {
                           auto ok = decode<tl::server_dh_params_ok>(b);
-                          b = encode(tl::res_pq{ok.nonce, ok.server_nonce, {1}, {}});
+                          b = serialize(tl::res_pq{ok.nonce, ok.server_nonce, {1}, {}});
                         });
   }
 }
@@ -228,27 +228,27 @@ TEST_CASE("Set_client_DH_params_answer checks", "[handshake][client]") {
                         [](client_handshake&, byte_buffer& b) {
                           auto ok = decode<tl::dh_gen_ok>(b);
                           flip(ok.new_nonce_hash1);
-                          b = encode(ok);
+                          b = serialize(ok);
                         });
   }
   SECTION("nonce and server_nonce echoed") {
     expect_client_error(handshake_errc::nonce_mismatch, at, [](client_handshake&, byte_buffer& b) {
       auto ok = decode<tl::dh_gen_ok>(b);
       flip(ok.nonce);
-      b = encode(ok);
+      b = serialize(ok);
     });
     expect_client_error(handshake_errc::server_nonce_mismatch, at,
                         [](client_handshake&, byte_buffer& b) {
                           auto ok = decode<tl::dh_gen_ok>(b);
                           flip(ok.server_nonce);
-                          b = encode(ok);
+                          b = serialize(ok);
                         });
   }
   SECTION("a dh_gen_ok hash presented as dh_gen_retry (the reason for distinct hashes)") {
     expect_client_error(handshake_errc::new_nonce_hash2_mismatch, at,
                         [](client_handshake&, byte_buffer& b) {
                           auto ok = decode<tl::dh_gen_ok>(b);
-                          b = encode(tl::dh_gen_retry{ok.nonce, ok.server_nonce, ok.new_nonce_hash1});
+                          b = serialize(tl::dh_gen_retry{ok.nonce, ok.server_nonce, ok.new_nonce_hash1});
                         });
   }
   SECTION("new_nonce_hash2 of a real retry") {
@@ -258,7 +258,7 @@ TEST_CASE("Set_client_DH_params_answer checks", "[handshake][client]") {
                         [](client_handshake&, byte_buffer& b) {
                           auto r = decode<tl::dh_gen_retry>(b);
                           flip(r.new_nonce_hash2);
-                          b = encode(r);
+                          b = serialize(r);
                         },
                         scfg);
   }
@@ -271,7 +271,7 @@ TEST_CASE("Set_client_DH_params_answer checks", "[handshake][client]") {
                         [](client_handshake&, byte_buffer& b) {
                           auto f = decode<tl::dh_gen_fail>(b);
                           flip(f.new_nonce_hash3);
-                          b = encode(f);
+                          b = serialize(f);
                         },
                         scfg);
   }

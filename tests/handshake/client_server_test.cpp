@@ -109,7 +109,7 @@ TEST_CASE("the server answers the legacy req_pq too", "[handshake][e2e]") {
   client_handshake client{hs_test::client_cfg(), crng};
   server_handshake server{hs_test::server_cfg(), srng};
   auto multi = hs_test::decode<tl::req_pq_multi>(client.start());
-  auto s = server.on_message(hs_test::encode(tl::req_pq{multi.nonce}), 1000);
+  auto s = server.on_message(hs_test::serialize(tl::req_pq{multi.nonce}), 1000);
   auto c = client.on_message(s.send, 1000);
   while (c.status != step_status::done) {
     s = server.on_message(c.send, 1000);

@@ -2,6 +2,8 @@
 // g's residue conditions, the g_a/g_b range, modular exponentiation.
 #include "mtsender/transport/handshake/dh_params.hpp"
 
+#include "mtsender/tests/support/rfc3526_prime.hpp"
+
 #include "test_support.hpp"
 
 #include <openssl/bn.h>
@@ -13,17 +15,7 @@ using namespace mtsender::handshake;
 
 namespace {
 
-// RFC 3526 section 3, the 2048-bit MODP group (group 14): a published safe
-// prime other than Telegram's, with generator 2.
-constexpr std::string_view rfc3526_prime =
-  "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74"
-  "020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F1437"
-  "4FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
-  "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF05"
-  "98DA48361C55D39A69163FA8FD24CF5F83655D23DCA3AD961C62F356208552BB"
-  "9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B"
-  "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF695581718"
-  "3995497CEA956AE515D2261898FA051015728E5A8AACAA68FFFFFFFFFFFFFFFF";
+using test_support::rfc3526_prime;
 
 byte_buffer pow2(int bits) {  // 2^bits as 256 big-endian bytes
   byte_buffer b(256, 0);

@@ -7,7 +7,7 @@
 using namespace mtsender;
 using namespace mtsender::handshake;
 using hs_test::decode;
-using hs_test::encode;
+using hs_test::serialize;
 using sstate = server_handshake::state;
 
 namespace {
@@ -43,7 +43,7 @@ void flip(int128& x) { x[0] ^= 0x80; }
 TEST_CASE("server: first message", "[handshake][server]") {
   expect_server_error(handshake_errc::unexpected_message, sstate::wait_req_pq,
                       [](client_handshake&, byte_buffer& b) {
-                        b = encode(tl::set_client_dh_params{{}, {}, {}});
+                        b = serialize(tl::set_client_dh_params{{}, {}, {}});
                       });
   expect_server_error(handshake_errc::malformed_message, sstate::wait_req_pq,
                       [](client_handshake&, byte_buffer& b) { b.resize(10); });
@@ -55,13 +55,13 @@ TEST_CASE("server: req_DH_params checks", "[handshake][server]") {
     expect_server_error(handshake_errc::nonce_mismatch, at, [](client_handshake&, byte_buffer& b) {
       auto r = decode<tl::req_dh_params>(b);
       flip(r.nonce);
-      b = encode(r);
+      b = serialize(r);
     });
     expect_server_error(handshake_errc::server_nonce_mismatch, at,
                         [](client_handshake&, byte_buffer& b) {
                           auto r = decode<tl::req_dh_params>(b);
                           flip(r.server_nonce);
-                          b = encode(r);
+                          b = serialize(r);
                         });
   }
   SECTION("p and q") {
@@ -69,7 +69,7 @@ TEST_CASE("server: req_DH_params checks", "[handshake][server]") {
                         [](client_handshake&, byte_buffer& b) {
                           auto r = decode<tl::req_dh_params>(b);
                           std::swap(r.p, r.q);
-                          b = encode(r);
+                          b = serialize(r);
                         });
   }
   SECTION("fingerprint") {
@@ -77,7 +77,7 @@ TEST_CASE("server: req_DH_params checks", "[handshake][server]") {
                         [](client_handshake&, byte_buffer& b) {
                           auto r = decode<tl::req_dh_params>(b);
                           r.public_key_fingerprint ^= 1;
-                          b = encode(r);
+                          b = serialize(r);
                         });
   }
   SECTION("RSA_PAD payload") {
@@ -85,7 +85,7 @@ TEST_CASE("server: req_DH_params checks", "[handshake][server]") {
                         [](client_handshake&, byte_buffer& b) {
                           auto r = decode<tl::req_dh_params>(b);
                           r.encrypted_data[77] ^= 4;
-                          b = encode(r);
+                          b = serialize(r);
                         });
   }
   SECTION("inner data contents") {
@@ -100,8 +100,8 @@ TEST_CASE("server: req_DH_params checks", "[handshake][server]") {
                             mutate(inner);
                             hs_test::scripted_random rng{5};
                             r.encrypted_data = rsa_pad_encrypt(hs_test::server_key()->public_key(),
-                                                               encode(inner), rng);
-                            b = encode(r);
+                                                               serialize(inner), rng);
+                            b = serialize(r);
                           });
     };
     with_inner([](tl::p_q_inner_data_dc& d) { d.pq.back() ^= 2; }, handshake_errc::bad_inner_data);
@@ -125,7 +125,7 @@ TEST_CASE("server: set_client_DH_params checks", "[handshake][server]") {
     expect_server_error(handshake_errc::nonce_mismatch, at, [](client_handshake&, byte_buffer& b) {
       auto r = decode<tl::set_client_dh_params>(b);
       flip(r.nonce);
-      b = encode(r);
+      b = serialize(r);
     });
     expect_server_error(handshake_errc::server_nonce_mismatch, at,
                         [](client_handshake& c, byte_buffer& b) {
@@ -146,7 +146,7 @@ TEST_CASE("server: set_client_DH_params checks", "[handshake][server]") {
                         [](client_handshake&, byte_buffer& b) {
                           auto r = decode<tl::set_client_dh_params>(b);
                           r.encrypted_data.resize(r.encrypted_data.size() - 1);
-                          b = encode(r);
+                          b = serialize(r);
                         });
   }
   SECTION("retry_id") {
@@ -175,7 +175,7 @@ TEST_CASE("server: configuration", "[handshake][server]") {
   CHECK(s.g() == 3);
   CHECK_THROWS_AS(s.result(), std::logic_error);
   // resPQ offers every key and a pq below 2^63 that is the product of two primes.
-  auto body = s.on_message(encode(tl::req_pq_multi{{}}), 0).send;
+  auto body = s.on_message(serialize(tl::req_pq_multi{{}}), 0).send;
   auto res = decode<tl::res_pq>(body);
   CHECK(res.server_public_key_fingerprints
         == std::vector<int64_t>{hs_test::server_key()->fingerprint()});

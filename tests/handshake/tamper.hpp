@@ -8,6 +8,7 @@
 #include "mtsender/transport/crypto/sha.hpp"
 #include "mtsender/transport/handshake/handshake_math.hpp"
 #include "mtsender/transport/tl/handshake_types.hpp"
+#include "mtsender/transport/tl/serialize.hpp"
 
 #include "test_support.hpp"
 
@@ -23,13 +24,7 @@ T decode(byte_view body) {
   return x;
 }
 
-template <class T>
-byte_buffer encode(const T& x) {
-  byte_buffer out;
-  tl::writer w{out};
-  x.write(w);
-  return out;
-}
+using tl::serialize;
 
 // SHA1(data) ‖ data ‖ padding to a multiple of 16 plus `extra_blocks` more
 // blocks, AES-IGE encrypted; `break_hash` flips a bit of the SHA-1.
@@ -60,8 +55,8 @@ void rewrite_answer(const handshake::client_handshake& client, byte_buffer& body
   auto inner = handshake::decode_hashed<tl::server_dh_inner_data>(ok.encrypted_answer, k.key,
                                                                  k.iv, "test");
   edit(inner);
-  ok.encrypted_answer = seal(encode(inner), k, extra_blocks, break_hash);
-  body = encode(ok);
+  ok.encrypted_answer = seal(serialize(inner), k, extra_blocks, break_hash);
+  body = serialize(ok);
 }
 
 // Rewrites set_client_DH_params from the client, for server-side tests.
@@ -73,8 +68,8 @@ void rewrite_client_dh(const handshake::client_handshake& client, byte_buffer& b
   auto inner = handshake::decode_hashed<tl::client_dh_inner_data>(req.encrypted_data, k.key,
                                                                  k.iv, "test");
   edit(inner);
-  req.encrypted_data = seal(encode(inner), k, extra_blocks, break_hash);
-  body = encode(req);
+  req.encrypted_data = seal(serialize(inner), k, extra_blocks, break_hash);
+  body = serialize(req);
 }
 
 } // namespace hs_test

@@ -3,6 +3,7 @@
 // client against the server side in-process.
 #pragma once
 
+#include "mtsender/tests/support/test_random.hpp"
 #include "mtsender/transport/crypto/rsa.hpp"
 #include "mtsender/transport/handshake/client_handshake.hpp"
 #include "mtsender/transport/handshake/server_handshake.hpp"
@@ -22,11 +23,11 @@ using namespace mtsender;
 
 // Serves queued chunks in order: a fill() whose size equals the size of the
 // next queued chunk gets that chunk; any other fill() (e.g. RSA_PAD's padding
-// and temp_key, whose values no test checks) gets bytes of a fixed
-// splitmix64 stream, so runs are reproducible.
+// and temp_key, whose values no test checks) gets bytes of a seeded stream,
+// so runs are reproducible.
 class scripted_random final : public random_source {
 public:
-  explicit scripted_random(uint64_t seed = 0x6d7473656e646572) : state_(seed) {}
+  explicit scripted_random(uint64_t seed = 0x6d7473656e646572) : fallback_(seed) {}
 
   void push(byte_view chunk) { queue_.push_back(chunk.to_buffer()); }
   void push_hex(std::string_view hex) { push(from_hex(hex)); }
@@ -38,28 +39,12 @@ public:
       queue_.pop_front();
       return;
     }
-    for (size_t i = 0; i < n; ++i) {
-      if (bits_left_ == 0) {
-        word_ = next_word();
-        bits_left_ = 8;
-      }
-      out[i] = uint8_t(word_);
-      word_ >>= 8;
-      --bits_left_;
-    }
+    fallback_.fill(out, n);
   }
 
 private:
-  uint64_t next_word() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
-    return z ^ (z >> 31);
-  }
   std::deque<byte_buffer> queue_;
-  uint64_t state_;
-  uint64_t word_ = 0;
-  int bits_left_ = 0;
+  test_support::seeded_random fallback_;
 };
 
 template <size_t N>

@@ -210,7 +210,7 @@ TEST_CASE("bad_server_salt naming a container resends every message in it",
   bss.bad_msg_seqno = int32_t(p.header.seqno);
   bss.error_code = 48;
   bss.new_server_salt = int64_t(new_salt);
-  auto ev = t.deliver(t.server.packet(tl_bytes(bss), false));
+  auto ev = t.deliver(t.server.packet(serialize(bss), false));
   auto sc = only<salt_changed_event>(ev);
   CHECK(sc.salt == new_salt);
   CHECK(sc.resent == 3);
@@ -243,7 +243,7 @@ TEST_CASE("bad_server_salt naming one message resends it", "[session][flow]") {
   t.client.invoke(7, call(7));
   auto p = t.flush();
   tl::bad_server_salt bss{int64_t(p.header.msg_id), int32_t(p.header.seqno), 48, 99};
-  auto ev = t.deliver(t.server.packet(tl_bytes(bss), false));
+  auto ev = t.deliver(t.server.packet(serialize(bss), false));
   CHECK(only<salt_changed_event>(ev).resent == 1);
   auto q = t.flush();
   CHECK(q.header.salt == 99);
@@ -271,7 +271,7 @@ TEST_CASE("time skew: bad_msg_notification 16/17 corrects the offset and resends
 
     tl::bad_msg_notification bmn{int64_t(p.header.msg_id), int32_t(p.header.seqno), code};
     uint64_t note_id = 0;
-    auto pkt = t.server.packet(tl_bytes(bmn), false, &note_id);
+    auto pkt = t.server.packet(serialize(bmn), false, &note_id);
     std::vector<event> ev;
     c.on_packet(pkt, ev);
     auto tc = only<time_corrected_event>(ev);
@@ -315,7 +315,7 @@ TEST_CASE("after a backward time correction, containers sent earlier can still b
   REQUIRE(second.container);
   std::vector<event> ev;
   tl::bad_msg_notification n1{int64_t(first.header.msg_id), int32_t(first.header.seqno), 17};
-  c.on_packet(t.server.packet(tl_bytes(n1), false), ev);
+  c.on_packet(t.server.packet(serialize(n1), false), ev);
   CHECK(only<time_corrected_event>(ev).resent == 2);
   auto third = send();  // the resend: ids on server time now, below the old ones
   REQUIRE(third.container);
@@ -323,12 +323,12 @@ TEST_CASE("after a backward time correction, containers sent earlier can still b
   // The second container (still an hour ahead) is rejected too: found.
   ev.clear();
   tl::bad_msg_notification n2{int64_t(second.header.msg_id), int32_t(second.header.seqno), 17};
-  c.on_packet(t.server.packet(tl_bytes(n2), false), ev);
+  c.on_packet(t.server.packet(serialize(n2), false), ev);
   CHECK(only<time_corrected_event>(ev).resent == 2);
   // And a salt error naming the new (lower-id) container resends its content.
   ev.clear();
   tl::bad_server_salt bss{int64_t(third.header.msg_id), int32_t(third.header.seqno), 48, 5};
-  c.on_packet(t.server.packet(tl_bytes(bss), false), ev);
+  c.on_packet(t.server.packet(serialize(bss), false), ev);
   CHECK(only<salt_changed_event>(ev).resent == 2);
 }
 
@@ -352,7 +352,7 @@ TEST_CASE("a stale synced offset does not lock the client out", "[session][flow]
   // The correction itself is exempt from the window.
   ev.clear();
   tl::bad_msg_notification bmn{int64_t(p.header.msg_id), int32_t(p.header.seqno), 17};
-  c.on_packet(t.server.packet(tl_bytes(bmn), false), ev);
+  c.on_packet(t.server.packet(serialize(bmn), false), ev);
   CHECK(only<time_corrected_event>(ev).resent == 1);
 
   ev.clear();
@@ -402,12 +402,12 @@ TEST_CASE("seqno errors 32/33 move the count and resend", "[session][flow]") {
   auto p = t.flush();
   CHECK(p.header.seqno == 1);
   tl::bad_msg_notification low{int64_t(p.header.msg_id), int32_t(p.header.seqno), 32};
-  auto ev = t.deliver(t.server.packet(tl_bytes(low), false));
+  auto ev = t.deliver(t.server.packet(serialize(low), false));
   CHECK(only<seqno_corrected_event>(ev).resent == 1);
   auto q = t.flush();
   CHECK(q.header.seqno == 2 * (1 + 64) + 1);  // jumped well past
   tl::bad_msg_notification high{int64_t(q.header.msg_id), int32_t(q.header.seqno), 33};
-  ev = t.deliver(t.server.packet(tl_bytes(high), false));
+  ev = t.deliver(t.server.packet(serialize(high), false));
   CHECK(only<seqno_corrected_event>(ev).bad_msg_code == 33);
   auto r = t.flush();
   CHECK(r.header.seqno < q.header.seqno);
@@ -421,7 +421,7 @@ TEST_CASE("other bad_msg codes fail the request (or the whole container)",
   t.client.invoke(1, call(1));
   auto p = t.flush();
   tl::bad_msg_notification bmn{int64_t(p.header.msg_id), int32_t(p.header.seqno), 35};
-  auto ev = t.deliver(t.server.packet(tl_bytes(bmn), false));
+  auto ev = t.deliver(t.server.packet(serialize(bmn), false));
   auto f = only<request_failed_event>(ev);
   CHECK(f.token == 1);
   CHECK(f.bad_msg_code == 35);
@@ -433,7 +433,7 @@ TEST_CASE("other bad_msg codes fail the request (or the whole container)",
   auto q = t.flush();
   REQUIRE(q.container);
   tl::bad_msg_notification inv{int64_t(q.header.msg_id), int32_t(q.header.seqno), 64};
-  ev = t.deliver(t.server.packet(tl_bytes(inv), false));
+  ev = t.deliver(t.server.packet(serialize(inv), false));
   auto fs = all_of<request_failed_event>(ev);
   REQUIRE(fs.size() == 2);
   CHECK(fs[0].bad_msg_code == 64);
@@ -441,7 +441,7 @@ TEST_CASE("other bad_msg codes fail the request (or the whole container)",
 
   // A notification about nothing we know is reported, not fatal.
   tl::bad_msg_notification unknown{12345678, 1, 20};
-  ev = t.deliver(t.server.packet(tl_bytes(unknown), false));
+  ev = t.deliver(t.server.packet(serialize(unknown), false));
   CHECK(only<message_ignored_event>(ev).reason == ignore_reason::unknown_request);
 }
 
@@ -453,7 +453,7 @@ TEST_CASE("new_session_created: new salt, older requests resent, event raised",
   t.client.invoke(2, call(2));
   auto p2 = t.flush();
   tl::new_session_created nsc{int64_t(p2.header.msg_id), 0x777, 0x5a17};
-  auto ev = t.deliver(t.server.packet(tl_bytes(nsc), true));
+  auto ev = t.deliver(t.server.packet(serialize(nsc), true));
   auto ns = only<new_session_event>(ev);
   CHECK(ns.first_msg_id == p2.header.msg_id);
   CHECK(ns.unique_id == 0x777);
@@ -508,7 +508,7 @@ TEST_CASE("gzip_packed results and updates are inflated", "[session][flow]") {
   byte_buffer packed_err;
   {
     tl::writer w{packed_err};
-    tl::write_gzip_packed(w, tl_bytes(tl::rpc_error{420, "FLOOD_WAIT_30"}));
+    tl::write_gzip_packed(w, serialize(tl::rpc_error{420, "FLOOD_WAIT_30"}));
   }
   ev = t.deliver(t.server.packet(rpc_result_body(q.messages.at(0).msg_id, packed_err)));
   auto err = only<rpc_error_event>(ev);
@@ -545,7 +545,7 @@ TEST_CASE("rpc_error is parsed into code and message", "[session][flow]") {
   t.client.invoke(5, call(5));
   auto p = t.flush();
   auto ev = t.deliver(t.server.packet(
-    rpc_result_body(p.header.msg_id, tl_bytes(tl::rpc_error{400, "PEER_ID_INVALID"}))));
+    rpc_result_body(p.header.msg_id, serialize(tl::rpc_error{400, "PEER_ID_INVALID"}))));
   auto e = only<rpc_error_event>(ev);
   CHECK(e.token == 5);
   CHECK(e.code == 400);
@@ -560,23 +560,23 @@ TEST_CASE("ping and ping_delay_disconnect get their pong, plain or wrapped",
   t.client.ping_delay_disconnect(43, 75);
   auto p = t.flush();
   REQUIRE(p.messages.size() == 2);
-  CHECK(p.messages[0].body == tl_bytes(tl::ping{42}));
-  CHECK(p.messages[1].body == tl_bytes(tl::ping_delay_disconnect{43, 75}));
+  CHECK(p.messages[0].body == serialize(tl::ping{42}));
+  CHECK(p.messages[1].body == serialize(tl::ping_delay_disconnect{43, 75}));
   CHECK(p.messages[0].seqno % 2 == 1);
   auto ev = t.deliver(t.server.packet(
-    tl_bytes(tl::pong{int64_t(p.messages[0].msg_id), 42}), false));
+    serialize(tl::pong{int64_t(p.messages[0].msg_id), 42}), false));
   auto pong = only<pong_event>(ev);
   CHECK(pong.ping_id == 42);
   CHECK(pong.ping_msg_id == p.messages[0].msg_id);
   ev = t.deliver(t.server.packet(rpc_result_body(
-    p.messages[1].msg_id, tl_bytes(tl::pong{int64_t(p.messages[1].msg_id), 43}))));
+    p.messages[1].msg_id, serialize(tl::pong{int64_t(p.messages[1].msg_id), 43}))));
   CHECK(only<pong_event>(ev).ping_id == 43);
   CHECK(t.client.pending_requests() == 0);
   // A ping sent as an ordinary call gets the bare pong as its result.
-  const auto ping_call = tl_bytes(tl::ping{46});
+  const auto ping_call = serialize(tl::ping{46});
   t.client.invoke(9, ping_call);
   auto pc = t.flush();
-  const auto pong_body = tl_bytes(tl::pong{int64_t(pc.messages.at(0).msg_id), 46});
+  const auto pong_body = serialize(tl::pong{int64_t(pc.messages.at(0).msg_id), 46});
   ev = t.deliver(t.server.packet(pong_body, false));
   auto as_result = only<rpc_result_event>(ev);
   CHECK(as_result.token == 9);
@@ -591,7 +591,7 @@ TEST_CASE("ping and ping_delay_disconnect get their pong, plain or wrapped",
   CHECK(t.client.forget(lost));
   CHECK(t.client.pending_requests() == 0);
   // A pong nobody asked for.
-  ev = t.deliver(t.server.packet(tl_bytes(tl::pong{4, 44}), false));
+  ev = t.deliver(t.server.packet(serialize(tl::pong{4, 44}), false));
   CHECK(only<message_ignored_event>(ev).reason == ignore_reason::unknown_request);
 }
 
@@ -603,7 +603,7 @@ TEST_CASE("msgs_ack marks requests delivered", "[session][flow]") {
   CHECK(!t.client.find(1)->acked);
   tl::msgs_ack ack;
   ack.msg_ids = {int64_t(p.messages[0].msg_id), 999};
-  auto ev = t.deliver(t.server.packet(tl_bytes(ack), false));
+  auto ev = t.deliver(t.server.packet(serialize(ack), false));
   CHECK(ev.empty());
   CHECK(t.client.find(1)->acked);
   CHECK(!t.client.find(2)->acked);
@@ -614,13 +614,13 @@ TEST_CASE("future salts are stored and used when valid", "[session][flow][salts]
   rig t;
   t.client.request_future_salts(2);
   auto p = t.flush();
-  CHECK(p.messages.at(0).body == tl_bytes(tl::get_future_salts{2}));
+  CHECK(p.messages.at(0).body == serialize(tl::get_future_salts{2}));
   tl::future_salts fs;
   fs.req_msg_id = int64_t(p.header.msg_id);
   fs.now = int32_t(rig::t0);
   fs.salts = {{int32_t(rig::t0 - 10), int32_t(rig::t0 + 100), 0xaaa},
               {int32_t(rig::t0 + 90), int32_t(rig::t0 + 200), 0xbbb}};
-  auto ev = t.deliver(t.server.packet(tl_bytes(fs), false));
+  auto ev = t.deliver(t.server.packet(serialize(fs), false));
   CHECK(only<future_salts_event>(ev).count == 2);
   CHECK(t.client.pending_requests() == 0);
 
@@ -644,7 +644,7 @@ TEST_CASE("msg_detailed_info: ack a known answer, request an unknown one",
   uint64_t seen_id = 0;
   t.deliver(t.server.packet(fake_object(api_update), false, &seen_id));
   tl::msg_detailed_info known{1000, int64_t(seen_id), 64, 0};
-  auto ev = t.deliver(t.server.packet(tl_bytes(known), false));
+  auto ev = t.deliver(t.server.packet(serialize(known), false));
   CHECK(ev.empty());
   auto p = t.flush();
   REQUIRE(p.messages.size() == 1);
@@ -652,7 +652,7 @@ TEST_CASE("msg_detailed_info: ack a known answer, request an unknown one",
 
   const uint64_t missing = seen_id + (uint64_t(1) << 20);
   tl::msg_new_detailed_info unknown{int64_t(missing), 64, 0};
-  t.deliver(t.server.packet(tl_bytes(unknown), false));
+  t.deliver(t.server.packet(serialize(unknown), false));
   auto q = t.flush();
   auto req = find_body(q, tl::msg_resend_req::id);
   REQUIRE(req);
@@ -670,7 +670,7 @@ TEST_CASE("msgs_state_req from the server is answered automatically", "[session]
   tl::msgs_state_req q;
   q.msg_ids = {int64_t(got), int64_t(never), int64_t(ahead)};
   uint64_t req_id = 0;
-  t.deliver(t.server.packet(tl_bytes(q), true, &req_id));
+  t.deliver(t.server.packet(serialize(q), true, &req_id));
   auto p = t.flush();
   auto info_msg = find_body(p, tl::msgs_state_info::id);
   REQUIRE(info_msg);
@@ -688,7 +688,7 @@ TEST_CASE("msg_resend_req from the server resends the named request", "[session]
   auto p = t.flush();
   tl::msg_resend_req q;
   q.msg_ids = {int64_t(p.header.msg_id), 5555};
-  t.deliver(t.server.packet(tl_bytes(q), true));
+  t.deliver(t.server.packet(serialize(q), true));
   auto r = t.flush();
   REQUIRE(r.container);  // the request and the ack of msg_resend_req
   CHECK(r.messages.at(0).body == call(1));
@@ -714,7 +714,7 @@ TEST_CASE("request_state asks about sent requests and reports the answer",
   tl::msgs_state_info info;
   info.req_msg_id = int64_t(req->msg_id);
   info.info = {4 | 32, 2};
-  auto ev = t.deliver(t.server.packet(tl_bytes(info), true));
+  auto ev = t.deliver(t.server.packet(serialize(info), true));
   auto st = all_of<msg_state_event>(ev);
   REQUIRE(st.size() == 2);
   CHECK(st[0].token == 1);
@@ -743,10 +743,10 @@ TEST_CASE("drop_answer sends rpc_drop_answer and reports the outcome", "[session
   auto q = t.flush();
   auto drop = find_body(q, tl::rpc_drop_answer::id);
   REQUIRE(drop);
-  CHECK(drop->body == tl_bytes(tl::rpc_drop_answer{int64_t(p.header.msg_id)}));
+  CHECK(drop->body == serialize(tl::rpc_drop_answer{int64_t(p.header.msg_id)}));
 
   auto ev = t.deliver(t.server.packet(
-    rpc_result_body(drop->msg_id, tl_bytes(tl::rpc_answer_dropped_running{}))));
+    rpc_result_body(drop->msg_id, serialize(tl::rpc_answer_dropped_running{}))));
   auto d = only<drop_answer_event>(ev);
   CHECK(d.token == 1);
   CHECK(d.outcome == drop_outcome::dropped_running);
@@ -765,8 +765,8 @@ TEST_CASE("destroy_session results are reported", "[session][flow]") {
   rig t;
   t.client.destroy_session(0xdead);
   auto p = t.flush();
-  CHECK(p.messages.at(0).body == tl_bytes(tl::destroy_session{0xdead}));
-  auto ev = t.deliver(t.server.packet(tl_bytes(tl::destroy_session_ok{0xdead}), false));
+  CHECK(p.messages.at(0).body == serialize(tl::destroy_session{0xdead}));
+  auto ev = t.deliver(t.server.packet(serialize(tl::destroy_session_ok{0xdead}), false));
   auto d = only<destroy_session_event>(ev);
   CHECK(d.session_id == 0xdead);
   CHECK(d.existed);
@@ -774,7 +774,7 @@ TEST_CASE("destroy_session results are reported", "[session][flow]") {
   t.client.destroy_session(0xbeef);
   auto q = t.flush();
   ev = t.deliver(t.server.packet(
-    rpc_result_body(q.header.msg_id, tl_bytes(tl::destroy_session_none{0xbeef}))));
+    rpc_result_body(q.header.msg_id, serialize(tl::destroy_session_none{0xbeef}))));
   CHECK(!only<destroy_session_event>(ev).existed);
   CHECK(t.client.pending_requests() == 0);
 }
@@ -782,11 +782,11 @@ TEST_CASE("destroy_session results are reported", "[session][flow]") {
 TEST_CASE("service messages never surface as updates", "[session][flow]") {
   rig t;
   std::vector<byte_buffer> service = {
-    tl_bytes(tl::msgs_all_info{{1, 2}, {1, 1}}),
-    tl_bytes(tl::ping{5}),
-    tl_bytes(tl::future_salt{1, 2, 3}),
-    tl_bytes(tl::rpc_answer_unknown{}),
-    tl_bytes(tl::http_wait{1, 2, 3}),
+    serialize(tl::msgs_all_info{{1, 2}, {1, 1}}),
+    serialize(tl::ping{5}),
+    serialize(tl::future_salt{1, 2, 3}),
+    serialize(tl::rpc_answer_unknown{}),
+    serialize(tl::http_wait{1, 2, 3}),
   };
   for (auto& b : service) {
     auto ev = t.deliver(t.server.packet(b, false));

@@ -178,3 +178,33 @@ TEST_CASE("random bodies inside authentic packets never crash the session",
   }
   CHECK(events > 0);
 }
+
+TEST_CASE("gzip_packed messages of one packet share one inflate budget", "[session][hostile]") {
+  // Each gzip_packed alone stays under inflate_cap, but a container of many
+  // would inflate to items * cap from one small packet (a zip bomb in parts).
+  session_config cfg;
+  cfg.inflate_cap = 64 * 1024;
+  rig t{cfg};
+  const auto update = fake_object(0x11223344, 6000, 0x77);  // ~24 KiB, packs to < 1 KiB
+  byte_buffer packed;
+  {
+    tl::writer w{packed};
+    tl::write_gzip_packed(w, update);
+  }
+  REQUIRE(packed.size() < 1024);
+  std::vector<std::pair<byte_buffer, bool>> items(4, {packed, false});
+  auto ev = t.deliver(t.server.container(items));
+  // Two fit the 64 KiB budget; the third and fourth would pass 72 and 96 KiB.
+  auto updates = all_of<update_event>(ev);
+  REQUIRE(updates.size() == 2);
+  CHECK(updates[0].body == byte_view{update});
+  CHECK(updates[1].body == byte_view{update});
+  auto ignored = all_of<message_ignored_event>(ev);
+  REQUIRE(ignored.size() == 2);
+  for (auto& i : ignored) {
+    CHECK(i.reason == ignore_reason::malformed);
+    CHECK(i.detail.find("cap") != std::string::npos);
+  }
+  // The budget is per packet: the next packet inflates again.
+  CHECK(all_of<update_event>(t.deliver(t.server.packet(packed, false))).size() == 1);
+}

@@ -12,6 +12,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 using namespace session_test;
 
 TEST_CASE("msg_id encodes server time and the sender kind", "[session][msg_id]") {
@@ -246,4 +248,22 @@ TEST_CASE("session state: serialize, parse, reject damage", "[session][state]") 
   } catch (const session_error& e) {
     CHECK(std::string(e.what()).find("version 2") != std::string::npos);
   }
+  // The checksum only catches accidents: a well-formed file with an absurd
+  // clock offset would overflow every msg_id computation (signed overflow).
+  for (int64_t offset : {std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min(),
+                         int64_t(1) << 62}) {
+    auto odd = s;
+    odd.time_offset_ns = offset;
+    try {
+      parse_session_state(serialize_session_state(odd));
+      FAIL("time offset " << offset << " accepted");
+    } catch (const session_error& e) {
+      CHECK(e.code() == session_errc::bad_state);
+      CHECK(std::string(e.what()).find("time_offset_ns") != std::string::npos);
+    }
+  }
+  // A large but sane offset (a clock off by ten years) is kept.
+  auto skewed = s;
+  skewed.time_offset_ns = -10 * 365 * 86400 * ns_per_second;
+  CHECK(parse_session_state(serialize_session_state(skewed)) == skewed);
 }

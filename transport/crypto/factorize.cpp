@@ -40,40 +40,6 @@ uint64_t gcd(uint64_t a, uint64_t b) noexcept {
   return a;
 }
 
-// Miller-Rabin with the first 12 primes as bases: deterministic for every
-// n < 3.3 * 10^24, so for all 64-bit n.
-bool is_prime(uint64_t n) noexcept {
-  if (n < 2)
-    return false;
-  static constexpr uint64_t bases[] = {2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37};
-  for (uint64_t p : bases) {
-    if (n % p == 0)
-      return n == p;
-  }
-  uint64_t d = n - 1;
-  int s = 0;
-  while ((d & 1) == 0) {
-    d >>= 1;
-    ++s;
-  }
-  for (uint64_t a : bases) {
-    uint64_t x = powmod(a, d, n);
-    if (x == 1 || x == n - 1)
-      continue;
-    bool composite = true;
-    for (int r = 1; r < s; ++r) {
-      x = mulmod(x, x, n);
-      if (x == n - 1) {
-        composite = false;
-        break;
-      }
-    }
-    if (composite)
-      return false;
-  }
-  return true;
-}
-
 // Montgomery multiplication modulo an odd n with R = 2^64, so the rho loop
 // needs no 128-bit division (~10x the cost of a multiply). This is the
 // subtractive form: it works for every odd n < 2^64, not only n < 2^62.
@@ -153,6 +119,40 @@ uint64_t smallest_prime_factor(uint64_t n) {
 }
 
 } // namespace
+
+// Miller-Rabin with the first 12 primes as bases: deterministic for every
+// n < 3.3 * 10^24, so for all 64-bit n.
+bool is_prime(uint64_t n) noexcept {
+  if (n < 2)
+    return false;
+  static constexpr uint64_t bases[] = {2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37};
+  for (uint64_t p : bases) {
+    if (n % p == 0)
+      return n == p;
+  }
+  uint64_t d = n - 1;
+  int s = 0;
+  while ((d & 1) == 0) {
+    d >>= 1;
+    ++s;
+  }
+  for (uint64_t a : bases) {
+    uint64_t x = powmod(a, d, n);
+    if (x == 1 || x == n - 1)
+      continue;
+    bool composite = true;
+    for (int r = 1; r < s; ++r) {
+      x = mulmod(x, x, n);
+      if (x == n - 1) {
+        composite = false;
+        break;
+      }
+    }
+    if (composite)
+      return false;
+  }
+  return true;
+}
 
 std::pair<uint64_t, uint64_t> factorize_pq(uint64_t pq) {
   if (pq < 2)

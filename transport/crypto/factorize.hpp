@@ -12,4 +12,8 @@ namespace mtsender::crypto {
 // pq is below 2 or has no factorization into two factors > 1 (pq is prime).
 std::pair<uint64_t, uint64_t> factorize_pq(uint64_t pq);
 
+// Deterministic primality for every 64-bit n (Miller-Rabin, first 12 prime
+// bases). Also what a test server uses to make its own p and q.
+bool is_prime(uint64_t n) noexcept;
+
 } // namespace mtsender::crypto

@@ -8,23 +8,12 @@
 #include "mtsender/transport/handshake/rsa_pad.hpp"
 #include "mtsender/transport/hex.hpp"
 #include "mtsender/transport/tl/handshake_types.hpp"
+#include "mtsender/transport/tl/serialize.hpp"
 
 #include <cstring>
 #include <stdexcept>
 
 namespace mtsender::handshake {
-
-namespace {
-
-template <class T>
-byte_buffer serialize(const T& x) {
-  byte_buffer out;
-  tl::writer w{out};
-  x.write(w);
-  return out;
-}
-
-} // namespace
 
 const char* to_string(client_handshake::state s) noexcept {
   switch (s) {
@@ -61,7 +50,7 @@ byte_buffer client_handshake::start() {
   if (cfg_.keep_transcript)
     transcript_.nonce = nonce_;
   state_ = state::wait_res_pq;
-  return serialize(tl::req_pq_multi{nonce_});
+  return tl::serialize(tl::req_pq_multi{nonce_});
 }
 
 const handshake_result& client_handshake::result() const {
@@ -135,15 +124,15 @@ step_result client_handshake::on_res_pq(byte_view body) {
   byte_buffer inner;
   switch (cfg_.kind) {
     case inner_data_kind::plain:
-      inner = serialize(tl::p_q_inner_data{res.pq, be_bytes(p), be_bytes(q), nonce_,
+      inner = tl::serialize(tl::p_q_inner_data{res.pq, be_bytes(p), be_bytes(q), nonce_,
                                            server_nonce_, new_nonce_});
       break;
     case inner_data_kind::dc:
-      inner = serialize(tl::p_q_inner_data_dc{res.pq, be_bytes(p), be_bytes(q), nonce_,
+      inner = tl::serialize(tl::p_q_inner_data_dc{res.pq, be_bytes(p), be_bytes(q), nonce_,
                                               server_nonce_, new_nonce_, cfg_.dc_id});
       break;
     case inner_data_kind::temp_dc:
-      inner = serialize(tl::p_q_inner_data_temp_dc{res.pq, be_bytes(p), be_bytes(q), nonce_,
+      inner = tl::serialize(tl::p_q_inner_data_temp_dc{res.pq, be_bytes(p), be_bytes(q), nonce_,
                                                    server_nonce_, new_nonce_, cfg_.dc_id,
                                                    cfg_.expires_in});
       break;
@@ -161,7 +150,7 @@ step_result client_handshake::on_res_pq(byte_view body) {
     transcript_.inner_data = inner;
   }
   state_ = state::wait_server_dh_params;
-  return {serialize(req), step_status::in_progress};
+  return {tl::serialize(req), step_status::in_progress};
 }
 
 step_result client_handshake::on_server_dh_params(byte_view body, int64_t local_unix_time) {
@@ -226,14 +215,14 @@ byte_buffer client_handshake::make_set_client_dh_params() {
   std::fill(key.begin(), key.end(), 0);
 
   tl::client_dh_inner_data inner{nonce_, server_nonce_, retry_id_, g_b};
-  auto data = serialize(inner);
+  auto data = tl::serialize(inner);
   tl::set_client_dh_params req{nonce_, server_nonce_,
                                encrypt_with_hash(data, tmp_key_, tmp_iv_, rng_)};
   if (cfg_.keep_transcript) {
     transcript_.g_b = g_b;
     transcript_.client_dh_inner_data = data;
   }
-  return serialize(req);
+  return tl::serialize(req);
 }
 
 step_result client_handshake::on_dh_gen(byte_view body) {

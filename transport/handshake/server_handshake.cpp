@@ -1,12 +1,14 @@
 #include "mtsender/transport/handshake/server_handshake.hpp"
 
 #include "mtsender/transport/crypto/constant_time.hpp"
+#include "mtsender/transport/crypto/factorize.hpp"
 #include "mtsender/transport/crypto/kdf.hpp"
 #include "mtsender/transport/handshake/dh_params.hpp"
 #include "mtsender/transport/handshake/handshake_math.hpp"
 #include "mtsender/transport/handshake/rsa_pad.hpp"
 #include "mtsender/transport/hex.hpp"
 #include "mtsender/transport/tl/handshake_types.hpp"
+#include "mtsender/transport/tl/serialize.hpp"
 
 #include <cstring>
 #include <stdexcept>
@@ -15,66 +17,12 @@ namespace mtsender::handshake {
 
 namespace {
 
-template <class T>
-byte_buffer serialize(const T& x) {
-  byte_buffer out;
-  tl::writer w{out};
-  x.write(w);
-  return out;
-}
-
-// Only used below 2^32, so the product fits 64 bits.
-uint64_t mul_mod(uint64_t a, uint64_t b, uint64_t m) { return a * b % m; }
-
-uint64_t pow_mod(uint64_t b, uint64_t e, uint64_t m) {
-  uint64_t r = 1;
-  b %= m;
-  while (e) {
-    if (e & 1)
-      r = mul_mod(r, b, m);
-    b = mul_mod(b, b, m);
-    e >>= 1;
-  }
-  return r;
-}
-
-// Deterministic Miller-Rabin for n < 2^32 (bases 2, 7, 61 suffice).
-bool is_prime_u32(uint64_t n) {
-  if (n < 2)
-    return false;
-  for (uint64_t p : {2u, 3u, 5u, 7u, 11u, 13u})
-    if (n % p == 0)
-      return n == p;
-  uint64_t d = n - 1;
-  int s = 0;
-  while ((d & 1) == 0) {
-    d >>= 1;
-    ++s;
-  }
-  for (uint64_t a : {2u, 7u, 61u}) {
-    if (a % n == 0)
-      continue;
-    uint64_t x = pow_mod(a, d, n);
-    if (x == 1 || x == n - 1)
-      continue;
-    bool composite = true;
-    for (int i = 1; i < s && composite; ++i) {
-      x = mul_mod(x, x, n);
-      if (x == n - 1)
-        composite = false;
-    }
-    if (composite)
-      return false;
-  }
-  return true;
-}
-
 // A random prime in [2^30, 2^31): two of them multiply to below 2^62, like
 // the pq values Telegram sends.
 uint64_t random_prime(random_source& rng) {
   for (;;) {
     auto candidate = (uint64_t(rng.next<uint32_t>()) & 0x3fffffffu) | 0x40000001u;
-    if (is_prime_u32(candidate))
+    if (crypto::is_prime(candidate))
       return candidate;
   }
 }
@@ -183,7 +131,7 @@ step_result server_handshake::on_req_pq(byte_view body) {
   for (auto& k : cfg_.keys)
     res.server_public_key_fingerprints.push_back(k->fingerprint());
   state_ = state::wait_req_dh_params;
-  return {serialize(res), step_status::in_progress};
+  return {tl::serialize(res), step_status::in_progress};
 }
 
 step_result server_handshake::on_req_dh_params(byte_view body, int64_t server_unix_time) {
@@ -241,7 +189,7 @@ step_result server_handshake::on_req_dh_params(byte_view body, int64_t server_un
 
   if (cfg_.answer_server_dh_params_fail) {
     state_ = state::failed;
-    return {serialize(tl::server_dh_params_fail{nonce_, server_nonce_,
+    return {tl::serialize(tl::server_dh_params_fail{nonce_, server_nonce_,
                                                 new_nonce_hash_of_fail(new_nonce_)}),
             step_status::failed};
   }
@@ -264,10 +212,10 @@ step_result server_handshake::on_req_dh_params(byte_view body, int64_t server_un
   tmp_key_ = tmp.key;
   tmp_iv_ = tmp.iv;
   tl::server_dh_params_ok ok{nonce_, server_nonce_,
-                             encrypt_with_hash(serialize(answer), tmp_key_, tmp_iv_, rng_)};
+                             encrypt_with_hash(tl::serialize(answer), tmp_key_, tmp_iv_, rng_)};
   expected_retry_id_ = 0;
   state_ = state::wait_set_client_dh_params;
-  return {serialize(ok), step_status::in_progress};
+  return {tl::serialize(ok), step_status::in_progress};
 }
 
 step_result server_handshake::on_set_client_dh_params(byte_view body) {
@@ -298,12 +246,12 @@ step_result server_handshake::on_set_client_dh_params(byte_view body) {
   if (retries_sent_ < cfg_.retry_answers) {
     ++retries_sent_;
     expected_retry_id_ = auth_key_aux_hash(key);
-    return {serialize(tl::dh_gen_retry{nonce_, server_nonce_, new_nonce_hash(new_nonce_, 2, key)}),
+    return {tl::serialize(tl::dh_gen_retry{nonce_, server_nonce_, new_nonce_hash(new_nonce_, 2, key)}),
             step_status::in_progress};
   }
   if (cfg_.answer_dh_gen_fail) {
     state_ = state::failed;
-    return {serialize(tl::dh_gen_fail{nonce_, server_nonce_, new_nonce_hash(new_nonce_, 3, key)}),
+    return {tl::serialize(tl::dh_gen_fail{nonce_, server_nonce_, new_nonce_hash(new_nonce_, 3, key)}),
             step_status::failed};
   }
   result_.auth_key = key;
@@ -312,7 +260,7 @@ step_result server_handshake::on_set_client_dh_params(byte_view body) {
   result_.retries = retries_sent_;
   state_ = state::done;
   std::fill(a_.begin(), a_.end(), 0);
-  return {serialize(tl::dh_gen_ok{nonce_, server_nonce_, new_nonce_hash(new_nonce_, 1, key)}),
+  return {tl::serialize(tl::dh_gen_ok{nonce_, server_nonce_, new_nonce_hash(new_nonce_, 1, key)}),
           step_status::done};
 }
 

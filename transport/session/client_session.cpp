@@ -2,6 +2,7 @@
 
 #include "mtsender/transport/tl/envelope.hpp"
 #include "mtsender/transport/tl/gzip.hpp"
+#include "mtsender/transport/tl/serialize.hpp"
 #include "mtsender/transport/tl/service_types.hpp"
 
 #include <algorithm>
@@ -44,14 +45,6 @@ bool is_unexpected_service(uint32_t id) noexcept {
     default:
       return false;
   }
-}
-
-template <class T>
-byte_buffer serialize(const T& value) {
-  byte_buffer out;
-  tl::writer w{out};
-  value.write(w);
-  return out;
 }
 
 } // namespace
@@ -145,21 +138,21 @@ void client_session::enqueue(uint64_t token) {
 }
 
 uint64_t client_session::ping(int64_t ping_id) {
-  auto t = add_internal(kind::ping, serialize(tl::ping{ping_id}), true);
+  auto t = add_internal(kind::ping, tl::serialize(tl::ping{ping_id}), true);
   requests_[t].ping_id = ping_id;
   return t;
 }
 
 uint64_t client_session::ping_delay_disconnect(int64_t ping_id, int32_t disconnect_delay_s) {
   auto t = add_internal(kind::ping,
-                        serialize(tl::ping_delay_disconnect{ping_id, disconnect_delay_s}),
+                        tl::serialize(tl::ping_delay_disconnect{ping_id, disconnect_delay_s}),
                         true);
   requests_[t].ping_id = ping_id;
   return t;
 }
 
 uint64_t client_session::request_future_salts(int32_t num) {
-  return add_internal(kind::future_salts, serialize(tl::get_future_salts{num}), true);
+  return add_internal(kind::future_salts, tl::serialize(tl::get_future_salts{num}), true);
 }
 
 size_t client_session::request_state(const std::vector<uint64_t>& tokens) {
@@ -174,7 +167,7 @@ size_t client_session::request_state(const std::vector<uint64_t>& tokens) {
   }
   if (asked.empty())
     return 0;
-  auto t = add_internal(kind::state_req, serialize(req), true);
+  auto t = add_internal(kind::state_req, tl::serialize(req), true);
   requests_[t].tokens = std::move(asked);
   return requests_[t].tokens.size();
 }
@@ -189,13 +182,13 @@ bool client_session::drop_answer(uint64_t token) {
   }
   const uint64_t msg_id = it->second.msg_id;
   finish(token);
-  auto t = add_internal(kind::drop, serialize(tl::rpc_drop_answer{int64_t(msg_id)}), true);
+  auto t = add_internal(kind::drop, tl::serialize(tl::rpc_drop_answer{int64_t(msg_id)}), true);
   requests_[t].target = token;
   return true;
 }
 
 uint64_t client_session::destroy_session(uint64_t session_id) {
-  auto t = add_internal(kind::destroy, serialize(tl::destroy_session{int64_t(session_id)}),
+  auto t = add_internal(kind::destroy, tl::serialize(tl::destroy_session{int64_t(session_id)}),
                         true);
   requests_[t].target = session_id;
   return t;
@@ -458,6 +451,9 @@ bool client_session::next_packet(byte_buffer& out) {
 
 void client_session::on_packet(byte_view packet, std::vector<event>& events) {
   inflated_.clear();
+  // One budget for every gzip_packed of the packet: a container of many
+  // small bombs must not inflate to items * inflate_cap.
+  inflate_left_ = config_.inflate_cap;
   const plaintext_message m = cipher_.open(packet);
   if (m.header.session_id != session_id_)
     throw session_error(session_errc::wrong_session_id,
@@ -610,7 +606,7 @@ void client_session::handle_body(uint64_t msg_id, byte_view body, std::vector<ev
           state = 2;
         info.info.push_back(state);
       }
-      add_internal(kind::service, serialize(info), true);
+      add_internal(kind::service, tl::serialize(info), true);
       return;
     }
     case tl::msgs_state_info::id: {
@@ -645,7 +641,7 @@ void client_session::handle_body(uint64_t msg_id, byte_view body, std::vector<ev
       } else {
         tl::msg_resend_req req;
         req.msg_ids.push_back(int64_t(answer_id));
-        add_internal(kind::service, serialize(req), true);
+        add_internal(kind::service, tl::serialize(req), true);
       }
       return;
     }
@@ -667,8 +663,7 @@ void client_session::handle_body(uint64_t msg_id, byte_view body, std::vector<ev
     }
     case tl::gzip_packed_id:
       if (depth == 0) {
-        inflated_.push_back(tl::read_gzip_packed(r, config_.inflate_cap));
-        handle_body(msg_id, inflated_.back(), ev, 1);
+        handle_body(msg_id, inflate(r), ev, 1);
         return;
       }
       break;
@@ -681,6 +676,12 @@ void client_session::handle_body(uint64_t msg_id, byte_view body, std::vector<ev
     return;
   }
   ev.push_back(update_event{msg_id, body});
+}
+
+byte_view client_session::inflate(tl::reader& r) {
+  inflated_.push_back(tl::read_gzip_packed(r, inflate_left_));
+  inflate_left_ -= inflated_.back().size();
+  return inflated_.back();
 }
 
 void client_session::handle_rpc_result(uint64_t msg_id, byte_view body,
@@ -698,9 +699,8 @@ void client_session::handle_rpc_result(uint64_t msg_id, byte_view body,
   try {
     if (load_le32(result.data()) == tl::gzip_packed_id) {
       tl::reader gr{result};
-      inflated_.push_back(tl::read_gzip_packed(gr, config_.inflate_cap));
+      result = inflate(gr);
       gr.expect_end("gzip_packed result");
-      result = inflated_.back();
     }
     auto it = requests_.find(token);
     if (it != requests_.end())

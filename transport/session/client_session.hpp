@@ -57,7 +57,7 @@ struct session_config {
   size_t replay_capacity = 1024;             // msg_ids remembered for duplicate detection
   int64_t max_past_s = 300;                  // time window for incoming msg_ids
   int64_t max_future_s = 30;
-  size_t inflate_cap = 16u << 20;            // gzip_packed output cap
+  size_t inflate_cap = 16u << 20;            // gzip_packed output, all of one packet together
   size_t max_acks_per_message = 8192;
 };
 
@@ -161,6 +161,8 @@ private:
                       std::vector<event>& ev);
   void handle_body(uint64_t msg_id, byte_view body, std::vector<event>& ev, int depth);
   void handle_rpc_result(uint64_t msg_id, byte_view body, std::vector<event>& ev);
+  // Reads a gzip_packed at `r` into inflated_, within this packet's budget.
+  byte_view inflate(tl::reader& r);
   void handle_answer(uint64_t token, request& r, byte_view result, std::vector<event>& ev);
   void handle_bad_msg(uint64_t msg_id, uint64_t bad_msg_id, int32_t code,
                       std::vector<event>& ev);
@@ -191,6 +193,7 @@ private:
 
   byte_buffer tx_;                                     // plaintext scratch
   std::vector<byte_buffer> inflated_;                  // gzip outputs of one packet
+  size_t inflate_left_ = 0;                            // what they may still add up to
   std::vector<uint64_t> packet_tokens_;                // scratch for next_packet
 };
 

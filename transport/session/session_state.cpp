@@ -1,5 +1,6 @@
 #include "mtsender/transport/session/session_state.hpp"
 
+#include "mtsender/transport/session/clock.hpp"
 #include "mtsender/transport/session/session_error.hpp"
 #include "mtsender/transport/tl/reader.hpp"
 #include "mtsender/transport/tl/writer.hpp"
@@ -13,6 +14,9 @@ namespace {
 constexpr uint32_t state_magic = 0x5353544d;  // "MTSS" little-endian
 constexpr uint32_t state_version = 1;
 constexpr uint32_t max_saved_salts = 64;
+// 2^31 s (68 years) either way: any real clock error fits, and local time
+// plus the offset cannot overflow int64 nanoseconds.
+constexpr int64_t max_time_offset_ns = (int64_t(1) << 31) * ns_per_second;
 
 // FNV-1a, 64 bit: catches truncation and bit rot of stored state. Not a MAC:
 // whoever can write the file can also write a new auth key.
@@ -91,6 +95,10 @@ session_state parse_session_state(byte_view bytes) {
     s.session_id = r.read_uint64("session_id");
     s.server_salt = r.read_uint64("server_salt");
     s.time_offset_ns = r.read_int64("time_offset_ns");
+    if (s.time_offset_ns > max_time_offset_ns || s.time_offset_ns < -max_time_offset_ns)
+      throw session_error(session_errc::bad_state,
+                          "time_offset_ns " + std::to_string(s.time_offset_ns)
+                            + " is beyond 2^31 seconds");
     const auto flags = r.read_uint32("flags");
     if (flags > 1)
       throw session_error(session_errc::bad_state, "unknown flags " + std::to_string(flags));
