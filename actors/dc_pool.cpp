@@ -111,8 +111,19 @@ void on_attempt_error(pool_ptr self, uint64_t id, uint64_t attempt, caf::error e
   auto& inv = i->second;
   if (inv.attempt != attempt || inv.where != inv_where::in_flight)
     return;  // an older attempt, already settled
-  release_slot(self, inv);
   auto& dc = st.dcs[inv.dc_id];
+  // One lost connection is one signal about the DC's health, however many
+  // requests it took down: only the first reaches the retry policy (and its
+  // circuit breaker); the others are settled here.
+  slot* lost_on = nullptr;
+  if (ends_connection(err) && inv.slot >= 0) {
+    auto& s = dc.slots[static_cast<size_t>(inv.slot)];
+    if (s.gen == inv.slot_gen) {
+      s.closing = true;
+      lost_on = &s;
+    }
+  }
+  release_slot(self, inv);
   const auto* d = detail_of(err);
   if (d && err == errc::rpc_failed && d->rpc.flood_wait_seconds())
     ++dc.stats.flood_waits;
@@ -137,6 +148,13 @@ void on_attempt_error(pool_ptr self, uint64_t id, uint64_t attempt, caf::error e
     err = make_error(errc::connection_lost, std::move(lost));
   }
   inv.where = inv_where::queued;
+  if (lost_on) {
+    if (lost_on->loss_reported) {
+      finish(self, id, std::move(err));
+      return;
+    }
+    lost_on->loss_reported = true;
+  }
   advance(self, inv, inv.rc->on_error(err, now));
 }
 
@@ -205,11 +223,22 @@ void dispatch(pool_ptr self, invocation& inv) {
     }
     inv.where = inv_where::queued;
     dc.queue.push_back(inv.id);
+    // On a connection the connection enforces the deadline; only requests
+    // that wait in the pool need a timer of their own (armed once: a timer
+    // per invoke would cost more than the whole hop).
+    if (!inv.deadline_armed) {
+      inv.deadline_armed = true;
+      auto left = std::max(inv.deadline - sclock::now(), sclock::duration::zero());
+      self->delayed_send(self, std::chrono::duration_cast<milliseconds>(left) + milliseconds(1),
+                         deadline_atom::value, inv.id);
+    }
     ensure_slot(self, dc);
     return;
   }
-  send_to_slot(self, inv, dc, idx);
+  // Judge the load before this request adds to it: a slot becomes busy
+  // only when requests overlap.
   maybe_open_slot(self, dc);
+  send_to_slot(self, inv, dc, idx);
 }
 
 void drain_queue(pool_ptr self, dc_entry& dc) {
@@ -220,6 +249,23 @@ void drain_queue(pool_ptr self, dc_entry& dc) {
     auto i = st.invocations.find(id);
     if (i != st.invocations.end() && i->second.where == inv_where::queued)
       dispatch(self, i->second);
+  }
+}
+
+bool ends_connection(const caf::error& err) {
+  if (err == caf::sec::request_timeout || err == caf::sec::request_receiver_down)
+    return true;
+  if (err.category() != error_category)
+    return false;
+  switch (static_cast<errc>(err.code())) {
+    case errc::transport_error:
+    case errc::connection_failed:
+    case errc::connection_lost:
+    case errc::dropped:
+    case errc::handshake_failed:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -270,7 +316,6 @@ caf::result<rpc_response> on_invoke(pool_ptr self, int32_t dc_id, rpc_request& r
   inv.req = std::move(req);
   inv.rp = self->make_response_promise<rpc_response>();
   auto rp = inv.rp;
-  self->delayed_send(self, limit + milliseconds(1), deadline_atom::value, id);
   advance(self, inv, inv.rc->before_send(now));
   return rp;
 }
@@ -298,7 +343,7 @@ void on_deadline(pool_ptr self, uint64_t id) {
   // On a connection the connection's own deadline answers it; look again
   // later in case the attempt ends and the request waits somewhere else.
   if (inv.where == inv_where::in_flight) {
-    self->delayed_send(self, milliseconds(1000), deadline_atom::value, id);
+    inv.deadline_armed = false;  // armed again if it has to wait in the pool
     return;
   }
   auto& dc = st.dcs[inv.dc_id];
@@ -456,17 +501,20 @@ pool_impl::behavior_type pool_behavior(pool_ptr self, pool_config cfg) {
   };
 }
 
+pool_impl::behavior_type spawn_pool(pool_ptr self, pool_config cfg, store::session_data stored) {
+  self->state.stored = std::move(stored);
+  return pool_behavior(self, std::move(cfg));
+}
+
 } // namespace
 
 dc_pool spawn_dc_pool(caf::actor_system& sys, pool_config cfg) {
   store::session_data stored;
   if (cfg.store)
     stored = cfg.store->load();
-  auto hdl = sys.spawn([stored = std::move(stored), cfg = std::move(cfg)](pool_ptr self) mutable {
-    self->state.stored = std::move(stored);
-    return pool_behavior(self, std::move(cfg));
-  });
-  return hdl;
+  // Arguments, not captures: CAF 0.17 binds a reference to a null tuple for
+  // argument-less spawns (UBSan reports it).
+  return sys.spawn(spawn_pool, std::move(cfg), std::move(stored));
 }
 
 } // namespace mtsender

@@ -70,6 +70,8 @@ struct slot {
   std::optional<session_state> session;   // to continue on the next connection
   bool planned_restart = false;           // we closed it (reconnect, new key)
   bool makes_key = false;
+  bool closing = false;                   // its requests came back lost: it is going down
+  bool loss_reported = false;             // the retry policy heard of this loss once
 };
 
 struct dc_entry {
@@ -104,6 +106,7 @@ struct invocation {
   sclock::time_point deadline{};
   int resends = 0;
   bool may_have_executed = false;         // an earlier attempt may have run
+  bool deadline_armed = false;            // the pool's own deadline timer is set
 };
 
 struct listener {
@@ -167,6 +170,9 @@ std::vector<slot_load> loads_of(const dc_entry& dc);
 // dc_pool.cpp
 void dispatch(pool_ptr self, invocation& inv);          // to a live slot, or queue it
 void drain_queue(pool_ptr self, dc_entry& dc);          // a slot became ready
+// An attempt on the slot ended with an error that means its connection is
+// going down: route nothing more to it.
+bool ends_connection(const caf::error& err);
 std::string cause_of(pool_ptr self, const caf::error& err);
 
 } // namespace mtsender::pool_detail

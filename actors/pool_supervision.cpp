@@ -93,6 +93,8 @@ void start_slot(pool_ptr self, dc_entry& dc, int idx) {
   ++s.gen;
   s.phase = slot_phase::starting;
   s.planned_restart = false;
+  s.closing = false;
+  s.loss_reported = false;
   s.in_flight = 0;
 }
 
@@ -143,7 +145,7 @@ std::vector<slot_load> loads_of(const dc_entry& dc) {
   std::vector<slot_load> out(dc.slots.size());
   for (size_t i = 0; i < dc.slots.size(); ++i) {
     auto& s = dc.slots[i];
-    out[i].live = s.phase == slot_phase::ready;
+    out[i].live = s.phase == slot_phase::ready && !s.closing;
     out[i].starting = s.phase == slot_phase::starting || s.phase == slot_phase::waiting_key;
     out[i].used = s.phase != slot_phase::empty;
     out[i].in_flight = s.in_flight;

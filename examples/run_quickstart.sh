@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Builds the quickstart and the local test server, starts mtproto-test-dc on a
+# free port with a fresh RSA key, runs the quickstart against it and stops the
+# server. Exits non-zero when anything fails.
+#
+#   bash examples/run_quickstart.sh [BUILD_DIR]      # default: build/
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+build="${1:-$root/build}"
+
+bash "$root/cmake/install_deps.sh"
+cmake -S "$root" -B "$build" -DMTSENDER_BUILD_EXAMPLES=ON >/dev/null
+cmake --build "$build" -j2 --target quickstart mtproto-test-dc
+
+work="$(mktemp -d)"
+server_pid=""
+cleanup() {
+  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$build/tests/mtproto-test-dc" --listen 2=127.0.0.1:0 --rsa-key "$work/key.pem" \
+  >"$work/server.out" 2>"$work/server.err" &
+server_pid=$!
+
+# Wait for: listening dc=2 127.0.0.1:PORT fingerprint=HEX
+port=""
+for _ in $(seq 1 100); do
+  line="$(grep -m1 '^listening dc=2 ' "$work/server.out" 2>/dev/null || true)"
+  if [[ -n "$line" ]]; then
+    port="$(sed -E 's/^listening dc=2 [^ ]+:([0-9]+) .*/\1/' <<<"$line")"
+    break
+  fi
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    echo "run_quickstart: mtproto-test-dc exited early:" >&2
+    cat "$work/server.err" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+if [[ -z "$port" ]]; then
+  echo "run_quickstart: mtproto-test-dc did not report its port" >&2
+  exit 1
+fi
+echo "run_quickstart: test server on 127.0.0.1:$port ($line)"
+
+status=0
+"$build/examples/quickstart" --host 127.0.0.1 --port "$port" --dc 2 \
+  --key "$work/key.pub.pem" --session "$work/quickstart.session" | tee "$work/quickstart.out" \
+  || status=$?
+if [[ $status -ne 0 ]]; then
+  echo "run_quickstart: quickstart failed with status $status" >&2
+  exit "$status"
+fi
+if ! grep -q '^nearestDc: ' "$work/quickstart.out"; then
+  echo "run_quickstart: no nearestDc answer in the output" >&2
+  exit 1
+fi
+echo "run_quickstart: ok"

@@ -1,0 +1,226 @@
+// The pool when things break: a connection killed mid-request (every
+// request answered exactly once, nothing run twice unless safe_to_repeat),
+// reconnect_request, the server forgetting the auth key (-404 -> new key),
+// and shutdown with requests pending.
+#include "pool_fixture.hpp"
+
+#include <map>
+#include <mutex>
+#include <set>
+
+using namespace pool_test;
+
+TEST_CASE("a connection killed mid-request: each request answered once, none run twice",
+          "[actors][pool][fault]") {
+  node n;
+  test_dc::server srv{two_dcs()};
+  std::mutex mtx;
+  std::map<uint32_t, int> runs;  // tag -> times the server ran it
+  srv.on(custom_query_id, [&](const test_dc::rpc_call& call) {
+    auto tag = tag_of(call);
+    {
+      std::lock_guard<std::mutex> g{mtx};
+      ++runs[tag];
+    }
+    return test_dc::rpc_reply::result(bool_true()).after(400ms);
+  });
+  srv.start();
+  auto cfg = pool_config_for(srv, 1);
+  auto pool = spawn_dc_pool(*n.sys, cfg);
+  caf::scoped_actor self{*n.sys};
+  REQUIRE(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
+
+  // 20 requests: even tags may run twice (reads), odd ones must not.
+  constexpr uint32_t total = 20;
+  using handle_t = decltype(self->request(pool, 30s, invoke_atom::value, int32_t{2},
+                                          request_of(custom_query(0))));
+  std::vector<handle_t> handles;
+  for (uint32_t tag = 0; tag < total; ++tag)
+    handles.push_back(self->request(pool, 30s, invoke_atom::value, int32_t{2},
+                                    request_of(custom_query(tag), 15'000, tag % 2 == 0)));
+  // Let them reach the server, then kill the connection under them.
+  auto until = std::chrono::steady_clock::now() + 5s;
+  while (srv.counters(2).count(custom_query_id) < total
+         && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(5ms);
+  REQUIRE(srv.counters(2).count(custom_query_id) == total);
+  srv.close_connections(2);
+
+  std::vector<outcome> out(total);
+  for (uint32_t tag = 0; tag < total; ++tag) {
+    auto& o = out[tag];
+    handles[tag].receive([&](rpc_response& r) { ++o.answers; o.value = std::move(r); },
+                         [&](caf::error& e) { ++o.answers; o.err = std::move(e); });
+  }
+  int repeated_ok = 0, lost = 0;
+  for (uint32_t tag = 0; tag < total; ++tag) {
+    INFO("tag " << tag);
+    auto& o = out[tag];
+    CHECK(o.answers == 1);
+    std::lock_guard<std::mutex> g{mtx};
+    if (tag % 2 == 0) {
+      // safe_to_repeat: sent again on the new connection, answered.
+      CHECK(o.value);
+      if (!o.value)
+        WARN("safe request failed: " << n.sys->render(o.err));
+      repeated_ok += o.value.has_value();
+    } else {
+      // May have run: not repeated; the caller is told so.
+      CHECK(runs[tag] == 1);
+      if (!o.value) {
+        CHECK(is(o.err, errc::connection_lost));
+        REQUIRE(detail_of(o.err));
+        CHECK(detail_of(o.err)->may_have_executed);
+        ++lost;
+      }
+    }
+  }
+  CHECK(repeated_ok == total / 2);
+  CHECK(lost == total / 2);
+  CHECK(stray_messages(self) == 0);  // no second answer anywhere
+
+  // Service restored, on the same MTProto session (no new one on the server).
+  auto again = invoke_one(self, pool, 2, request_of(nearest_dc_query()));
+  CHECK(this_dc_of(again) == 2);
+  if (!again.value)
+    WARN("after restore: " << n.sys->render(again.err));
+  auto st = stats_of(self, pool);
+  REQUIRE(st.dc(2));
+  CHECK(st.dc(2)->reconnects >= 1);
+  CHECK(st.dc(2)->resent >= total / 2);
+  CHECK(st.dc(2)->reconnect_causes.count("connection_lost") == 1);
+  CHECK(srv.counters(2).new_sessions == 1);
+  CHECK(srv.counters(2).handshakes_completed == 1);
+  stop(self, pool);
+}
+
+TEST_CASE("reconnect_request replaces connections and answers once they are ready",
+          "[actors][pool][fault]") {
+  node n;
+  test_dc::server srv{two_dcs()};
+  srv.start();
+  auto pool = spawn_dc_pool(*n.sys, pool_config_for(srv, 2));
+  caf::scoped_actor self{*n.sys};
+  REQUIRE(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
+  REQUIRE(this_dc_of(invoke_one(self, pool, 4, request_of(nearest_dc_query()))) == 4);
+  auto before = srv.counters();
+  const auto before2 = srv.counters(2).connections_accepted;
+
+  auto reconnect = [&](int32_t dc) {
+    caf::error err;
+    bool ok = false;
+    self->request(pool, 20s, reconnect_request{dc, 5000})
+      .receive([&](caf::ok_atom) { ok = true; }, [&](caf::error& e) { err = std::move(e); });
+    return std::make_pair(ok, err);
+  };
+  // A connection with a key is ready as soon as TCP connects, before the
+  // server's loop has counted it: one RPC on each DC settles the counters.
+  auto [ok2, err2] = reconnect(2);
+  CHECK(ok2);
+  CHECK(!err2);
+  CHECK(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
+  CHECK(srv.counters(2).connections_accepted == before2 + 1);
+  auto [ok_all, err_all] = reconnect(0);
+  CHECK(ok_all);
+  CHECK(!err_all);
+  CHECK(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
+  CHECK(this_dc_of(invoke_one(self, pool, 4, request_of(nearest_dc_query()))) == 4);
+  auto [ok99, err99] = reconnect(99);
+  CHECK_FALSE(ok99);
+  CHECK(is(err99, errc::unknown_dc));
+
+  auto after = srv.counters();
+  CHECK(after.connections_accepted == before.connections_accepted + 3);  // 2, then 2 and 4
+  CHECK(after.handshakes_started == before.handshakes_started);          // keys kept
+  CHECK(after.new_sessions == before.new_sessions);                      // sessions continued
+  CHECK(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
+  CHECK(this_dc_of(invoke_one(self, pool, 4, request_of(nearest_dc_query()))) == 4);
+  auto st = stats_of(self, pool);
+  REQUIRE(st.dc(2));
+  CHECK(st.dc(2)->reconnects == 2);
+  CHECK(st.dc(2)->reconnect_causes.at("replaced") == 2);
+  CHECK(stray_messages(self) == 0);
+  stop(self, pool);
+}
+
+TEST_CASE("unknown auth key (-404): the pool drops the key, makes a new one and carries on",
+          "[actors][pool][fault]") {
+  node n;
+  test_dc::server srv{two_dcs()};
+  srv.start();
+  auto store = std::make_shared<store::memory_session_store>();
+  auto cfg = pool_config_for(srv, 2);
+  cfg.store = store;
+  auto pool = spawn_dc_pool(*n.sys, cfg);
+  caf::scoped_actor self{*n.sys};
+  auto listener = n.sys->spawn(forwarding_listener, caf::actor{self});
+  self->request(pool, 5s, listen_atom::value, listener).receive([](caf::ok_atom) {},
+                                                                 [](caf::error&) {});
+  REQUIRE(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
+  std::vector<frame_event> log;
+  REQUIRE(collect_until(self, log, [](auto& l) {
+    return count_kind(l, frame_event_kind::auth_key_created) == 1;
+  }));
+  REQUIRE(store->load().key(2));
+  const auto first_key = store->load().key(2)->auth_key;
+
+  srv.forget_auth_keys(2);  // also closes the connection, like a restarted server
+  auto o = invoke_one(self, pool, 2, request_of(nearest_dc_query()));
+  CHECK(this_dc_of(o) == 2);
+  REQUIRE(collect_until(self, log, [](auto& l) {
+    return count_kind(l, frame_event_kind::auth_key_created) == 2;
+  }));
+  CHECK(count_kind(log, frame_event_kind::auth_key_unknown) >= 1);
+  CHECK(srv.counters(2).handshakes_completed == 2);
+  auto st = stats_of(self, pool);
+  REQUIRE(st.dc(2));
+  CHECK(st.dc(2)->auth_keys_dropped == 1);
+  CHECK(st.dc(2)->auth_keys_created == 2);
+  REQUIRE(store->load().key(2));
+  CHECK(store->load().key(2)->auth_key != first_key);
+  CHECK(store->load().key(2)->auth_key.size() == 256);
+  self->send_exit(listener, caf::exit_reason::user_shutdown);
+  stop(self, pool);
+}
+
+TEST_CASE("shutdown answers pending requests with dropped and ends cleanly",
+          "[actors][pool][fault]") {
+  node n;
+  test_dc::server srv{two_dcs()};
+  srv.on(custom_query_id, [](const test_dc::rpc_call&) { return test_dc::rpc_reply::no_answer(); });
+  srv.start();
+  auto pool = spawn_dc_pool(*n.sys, pool_config_for(srv, 3));
+  caf::scoped_actor self{*n.sys};
+  using handle_t = decltype(self->request(pool, 30s, invoke_atom::value, int32_t{2},
+                                          request_of(custom_query(0))));
+  std::vector<handle_t> handles;
+  for (uint32_t i = 0; i < 10; ++i)
+    handles.push_back(self->request(pool, 30s, invoke_atom::value, i % 2 ? 2 : 4,
+                                    request_of(custom_query(i))));
+  auto until = std::chrono::steady_clock::now() + 5s;
+  while (srv.counters().count(custom_query_id) < 10 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(5ms);
+  CHECK(srv.counters().count(custom_query_id) == 10);
+  auto t0 = std::chrono::steady_clock::now();
+  self->send_exit(pool, caf::exit_reason::user_shutdown);
+  int dropped = 0;
+  for (auto& h : handles)
+    h.receive([](rpc_response&) {}, [&](caf::error& e) {
+      if (is(e, errc::dropped) && detail_of(e) && detail_of(e)->may_have_executed)
+        ++dropped;
+    });
+  CHECK(dropped == 10);
+  CHECK(std::chrono::steady_clock::now() - t0 < 2s);
+  self->wait_for(pool);
+  // Every connection closes: the server sees none left open.
+  until = std::chrono::steady_clock::now() + 5s;
+  while (srv.counters().connections_open > 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(10ms);
+  CHECK(srv.counters().connections_open == 0);
+  // A request to the dead pool is refused at once, not lost.
+  bool refused = false;
+  self->request(pool, 2s, invoke_atom::value, int32_t{2}, request_of(custom_query(1)))
+    .receive([](rpc_response&) {}, [&](caf::error&) { refused = true; });
+  CHECK(refused);
+  // ~actor_system returns (ctest's timeout would catch a hang).
+}

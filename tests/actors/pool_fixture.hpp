@@ -1,0 +1,223 @@
+// Shared setup of the pool tests: one CAF node, an in-process test server
+// with DCs 2 and 4 (real sockets, port 0), a pool_config pointing at it, and
+// helpers to invoke through the pool and collect listener events.
+//
+// Catch macros run only on the test thread (scoped_actor receive handlers
+// run there), never inside actors.
+#pragma once
+
+#include "mtsender/actors/dc_pool.hpp"
+#include "mtsender/messages/add_message_types.hpp"
+#include "mtsender/messages/error.hpp"
+#include "mtsender/messages/frame_event.hpp"
+#include "mtsender/tests/test_dc/builtin_methods.hpp"
+#include "mtsender/tests/test_dc/server.hpp"
+#include "mtsender/transport/tl/reader.hpp"
+#include "mtsender/transport/tl/writer.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pool_test {
+
+using namespace std::chrono_literals;
+using namespace mtsender;
+
+struct node {
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  node() {
+    cfg.load<caf::io::middleman>();
+    add_message_types(cfg);
+    cfg.set("scheduler.max-threads", 2);
+    sys = std::make_unique<caf::actor_system>(cfg);
+  }
+};
+
+inline test_dc::server_options two_dcs() {
+  test_dc::server_options o;
+  o.rsa_key = test_dc::shared_test_key();
+  o.dcs = {test_dc::dc_endpoint{2, "127.0.0.1", 0}, test_dc::dc_endpoint{4, "127.0.0.1", 0}};
+  return o;
+}
+
+inline pool_config pool_config_for(test_dc::server& srv, size_t max_connections = 3) {
+  pool_config c;
+  c.dcs.clear();
+  for (auto id : srv.dc_ids())
+    c.dcs.push_back({id, srv.host(id), srv.port(id)});
+  c.rsa_keys = {srv.public_key()};
+  c.max_connections = max_connections;
+  c.default_deadline = 10s;
+  c.restart_base = 20ms;
+  c.restart_cap = 500ms;
+  c.timeouts.connect = 3s;
+  c.timeouts.handshake = 5s;
+  return c;
+}
+
+inline byte_buffer nearest_dc_query() {
+  byte_buffer b;
+  tl::writer w{b};
+  w.write_uint32(test_dc::help_get_nearest_dc_id);
+  return b;
+}
+
+// A query the test server does not know; tests register a handler for it.
+inline constexpr uint32_t custom_query_id = 0x0badc0de;
+inline byte_buffer custom_query(uint32_t tag) {
+  byte_buffer b;
+  tl::writer w{b};
+  w.write_uint32(custom_query_id);
+  w.write_uint32(tag);
+  return b;
+}
+inline uint32_t tag_of(const test_dc::rpc_call& call) {
+  tl::reader r{call.query};
+  r.read_uint32("constructor");
+  return r.read_uint32("tag");
+}
+inline byte_buffer bool_true() {
+  byte_buffer b;
+  tl::writer w{b};
+  w.write_bool(true);
+  return b;
+}
+
+// An update body the session passes through as-is: a constructor no schema
+// knows and a tag.
+inline constexpr uint32_t test_update_id = 0x7e57da7a;
+inline byte_buffer test_update(uint32_t tag) {
+  byte_buffer b;
+  tl::writer w{b};
+  w.write_uint32(test_update_id);
+  w.write_uint32(tag);
+  return b;
+}
+inline uint32_t update_tag(const byte_buffer& body) {
+  tl::reader r{body};
+  r.read_uint32("constructor");
+  return r.read_uint32("tag");
+}
+
+inline rpc_request request_of(byte_buffer body, int64_t deadline_ms = 0, bool safe = false) {
+  rpc_request r;
+  r.body = std::move(body);
+  r.options.deadline_ms = deadline_ms;
+  r.options.safe_to_repeat = safe;
+  return r;
+}
+
+struct outcome {
+  int answers = 0;
+  std::optional<rpc_response> value;
+  caf::error err;
+  std::chrono::milliseconds took{0};
+};
+
+// Sends every request at once, then waits for each answer (each handle fires
+// once; a second answer would stay in the mailbox, see expect_quiet).
+inline std::vector<outcome> invoke_all(caf::scoped_actor& self, const dc_pool& pool,
+                                       int32_t dc, std::vector<rpc_request> reqs,
+                                       std::chrono::seconds timeout = 30s) {
+  using handle_t =
+    decltype(self->request(pool, timeout, invoke_atom::value, dc, std::move(reqs[0])));
+  std::vector<handle_t> handles;
+  auto start = std::chrono::steady_clock::now();
+  for (auto& r : reqs)
+    handles.push_back(self->request(pool, timeout, invoke_atom::value, dc, std::move(r)));
+  std::vector<outcome> out(reqs.size());
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    auto& o = out[i];
+    handles[i].receive([&](rpc_response& r) { ++o.answers; o.value = std::move(r); },
+                       [&](caf::error& e) { ++o.answers; o.err = std::move(e); });
+    o.took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
+  }
+  return out;
+}
+
+inline outcome invoke_one(caf::scoped_actor& self, const dc_pool& pool, int32_t dc,
+                          rpc_request req) {
+  std::vector<rpc_request> v;
+  v.push_back(std::move(req));
+  return invoke_all(self, pool, dc, std::move(v))[0];
+}
+
+inline bool is(const caf::error& e, errc code) {
+  return e == caf::error(static_cast<uint8_t>(code), error_category);
+}
+
+// nearestDc#8e1a1775 country:string this_dc:int nearest_dc:int
+inline int32_t this_dc_of(const outcome& o) {
+  if (!o.value)
+    return -1;
+  tl::reader r{o.value->bytes};
+  if (r.read_uint32("constructor") != test_dc::nearest_dc_id)
+    return -1;
+  r.read_string("country");
+  return r.read_int32("this_dc");
+}
+
+inline pool_stats stats_of(caf::scoped_actor& self, const dc_pool& pool) {
+  pool_stats out;
+  self->request(pool, 5s, caf::get_atom::value, stats_atom::value)
+    .receive([&](pool_stats& s) { out = std::move(s); },
+             [&](caf::error& e) { FAIL("stats: " << to_string(e)); });
+  return out;
+}
+
+inline void stop(caf::scoped_actor& self, const dc_pool& pool) {
+  self->send_exit(pool, caf::exit_reason::user_shutdown);
+  self->wait_for(pool);
+}
+
+// Nothing else arrived for the test actor (no second answer to any request).
+inline int stray_messages(caf::scoped_actor& self, std::chrono::milliseconds idle = 100ms) {
+  int n = 0;
+  bool more = true;
+  while (more)
+    self->receive([&](caf::message&) { ++n; }, caf::after(idle) >> [&] { more = false; });
+  return n;
+}
+
+// A listener that forwards every frame_event to `sink` and acks it.
+inline caf::behavior forwarding_listener(caf::event_based_actor*, caf::actor sink) {
+  return {
+    [=](const frame_event& ev) -> caf::ok_atom {
+      caf::anon_send(sink, ev);
+      return caf::ok_atom::value;
+    },
+  };
+}
+
+// Collects events sent to the test actor until `pred` holds or time runs out.
+template <class Pred>
+bool collect_until(caf::scoped_actor& self, std::vector<frame_event>& log, Pred pred,
+                   std::chrono::milliseconds limit = 10s) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (!pred(log) && std::chrono::steady_clock::now() < until)
+    self->receive([&](frame_event& e) { log.push_back(std::move(e)); },
+                  caf::after(50ms) >> [] {});
+  return pred(log);
+}
+
+inline size_t count_kind(const std::vector<frame_event>& log, frame_event_kind k) {
+  size_t n = 0;
+  for (auto& e : log)
+    n += e.kind == k;
+  return n;
+}
+
+} // namespace pool_test

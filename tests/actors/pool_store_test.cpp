@@ -1,0 +1,81 @@
+// The pool with a session store: keys saved when made and reused by the next
+// pool (no second handshake); a corrupt store refused before anything starts;
+// a string session imported into a pool.
+#include "pool_fixture.hpp"
+
+#include "mtsender/store/file_session_store.hpp"
+#include "mtsender/store/store_error.hpp"
+#include "mtsender/store/string_session.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <unistd.h>
+
+using namespace pool_test;
+
+TEST_CASE("keys saved by one pool are used by the next", "[actors][pool][store]") {
+  node n;
+  test_dc::server srv{two_dcs()};
+  srv.start();
+  char tmpl[] = "/tmp/mtsender-pool-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl));
+  const std::string path = std::string(tmpl) + "/tg.session";
+  caf::scoped_actor self{*n.sys};
+  {
+    auto cfg = pool_config_for(srv, 1);
+    cfg.store = std::make_shared<store::file_session_store>(path);
+    auto pool = spawn_dc_pool(*n.sys, cfg);
+    REQUIRE(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
+    REQUIRE(this_dc_of(invoke_one(self, pool, 4, request_of(nearest_dc_query()))) == 4);
+    stop(self, pool);
+  }
+  auto saved = store::file_session_store{path}.load();
+  REQUIRE(saved.key(2));
+  REQUIRE(saved.key(4));
+  CHECK(saved.key(2)->auth_key != saved.key(4)->auth_key);
+  REQUIRE(saved.address(2));
+  CHECK(saved.address(2)->port == srv.port(2));
+  const auto handshakes = srv.counters().handshakes_started;
+  {
+    auto cfg = pool_config_for(srv, 1);
+    cfg.store = std::make_shared<store::file_session_store>(path);
+    auto pool = spawn_dc_pool(*n.sys, cfg);
+    CHECK(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
+    CHECK(this_dc_of(invoke_one(self, pool, 4, request_of(nearest_dc_query()))) == 4);
+    stop(self, pool);
+  }
+  CHECK(srv.counters().handshakes_started == handshakes);
+
+  // The same key, exported as a Telethon string and imported into a new pool.
+  auto s = store::from_session_data([&] {
+    auto d = saved;
+    d.main_dc = 2;
+    return d;
+  }());
+  auto imported = store::from_telethon(store::to_telethon(s));
+  {
+    auto cfg = pool_config_for(srv, 1);
+    cfg.auth_keys[imported.dc_id] = imported.auth_key;
+    auto pool = spawn_dc_pool(*n.sys, cfg);
+    CHECK(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
+    stop(self, pool);
+  }
+  CHECK(srv.counters().handshakes_started == handshakes);
+
+  // A corrupt file stops spawn_dc_pool with a clear error.
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(20);
+    f.put('\x5a');
+  }
+  auto cfg = pool_config_for(srv, 1);
+  cfg.store = std::make_shared<store::file_session_store>(path);
+  try {
+    spawn_dc_pool(*n.sys, cfg);
+    FAIL("a corrupt store was accepted");
+  } catch (const store::store_error& e) {
+    CHECK(e.code() == store::store_errc::bad_checksum);
+  }
+  ::unlink(path.c_str());
+  ::rmdir(tmpl);
+}

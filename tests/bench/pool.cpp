@@ -1,0 +1,263 @@
+// Benchmark of the DC pool against the test DC running in another process
+// (forked before any actor system exists). Four user actors keep a window of
+// requests open each:
+//   - RPC/s with 64 and 512 in flight in all, 64-byte bodies, through a pool
+//     of 3 connections;
+//   - the cost of the pool's extra hop: the same load through a pool of one
+//     connection and straight to one connection actor;
+//   - MB/s of 512 KiB upload.saveFilePart bodies through the pool (default,
+//     body kept for resends, and max_retries = 0, body moved: no copy).
+// Median of several runs, wall time.
+//
+//   bench_pool            # prints ops/s, ns/op and MB/s
+//   bench_pool --quick    # fewer requests per run
+#include "mtsender/actors/connection.hpp"
+#include "mtsender/actors/dc_pool.hpp"
+#include "mtsender/messages/add_message_types.hpp"
+#include "mtsender/tests/test_dc/builtin_methods.hpp"
+#include "mtsender/tests/test_dc/server.hpp"
+#include "mtsender/transport/tl/writer.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <future>
+#include <string>
+#include <sys/wait.h>
+#include <type_traits>
+#include <unistd.h>
+#include <vector>
+
+using namespace mtsender;
+using namespace std::chrono_literals;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+constexpr uint32_t bench_query_id = 0x0be4c402;
+constexpr int users = 4;
+
+[[noreturn]] void serve(int fd) {
+  test_dc::server_options o;
+  o.rsa_key = test_dc::shared_test_key();
+  test_dc::server srv{std::move(o)};
+  srv.on(bench_query_id, [](const test_dc::rpc_call&) {
+    byte_buffer b;
+    tl::writer w{b};
+    w.write_bool(true);
+    return test_dc::rpc_reply::result(std::move(b));
+  });
+  srv.start();
+  std::string msg = std::to_string(srv.port(2)) + "\n" + srv.public_key().to_pem();
+  if (::write(fd, msg.data(), msg.size()) != static_cast<ssize_t>(msg.size()))
+    std::_Exit(1);
+  ::close(fd);
+  for (;;)
+    ::pause();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+struct user_state {
+  size_t sent = 0;
+  size_t done = 0;
+  size_t failed = 0;
+};
+
+// One user actor: `window` requests open until `total` are answered; then
+// it reports its failures.
+template <class Handle>
+caf::behavior user(caf::stateful_actor<user_state>* self, Handle target, size_t window,
+                   size_t total, rpc_request req, std::shared_ptr<std::promise<size_t>> out) {
+  auto send_one = std::make_shared<std::function<void()>>();
+  *send_one = [=] {
+    ++self->state.sent;
+    auto next = [=](bool ok) {
+      auto& st = self->state;
+      st.failed += !ok;
+      if (++st.done == total) {
+        out->set_value(st.failed);
+        *send_one = nullptr;
+        self->quit();
+      } else if (st.sent < total) {
+        (*send_one)();
+      }
+    };
+    if constexpr (std::is_same_v<Handle, dc_pool>)
+      self->request(target, 60s, invoke_atom::value, int32_t{2}, req)
+        .then([=](const rpc_response&) { next(true); }, [=](caf::error&) { next(false); });
+    else
+      self->request(target, 60s, invoke_atom::value, req)
+        .then([=](const rpc_response&) { next(true); }, [=](caf::error&) { next(false); });
+  };
+  for (size_t i = 0; i < std::min(window, total); ++i)
+    (*send_one)();
+  return {[](int32_t) {}};
+}
+
+struct run_result {
+  double seconds = 0;
+  size_t failed = 0;
+};
+
+template <class Handle>
+run_result run(caf::actor_system& sys, const Handle& target, size_t inflight, size_t total,
+               const rpc_request& req) {
+  std::vector<std::future<size_t>> done;
+  auto start = steady::now();
+  for (int u = 0; u < users; ++u) {
+    auto p = std::make_shared<std::promise<size_t>>();
+    done.push_back(p->get_future());
+    sys.spawn(user<Handle>, target, std::max<size_t>(1, inflight / users), total / users, req, p);
+  }
+  run_result r;
+  for (auto& f : done)
+    r.failed += f.get();
+  r.seconds = std::chrono::duration<double>(steady::now() - start).count();
+  return r;
+}
+
+rpc_request small_request() {
+  rpc_request r;
+  tl::writer w{r.body};
+  w.write_uint32(bench_query_id);
+  while (r.body.size() < 64)
+    w.write_uint32(0x01020304);
+  return r;
+}
+
+// upload.saveFilePart#b304a621 file_id:long file_part:int bytes:bytes
+rpc_request file_part_request() {
+  rpc_request r;
+  tl::writer w{r.body};
+  w.write_uint32(test_dc::upload_save_file_part_id);
+  w.write_int64(0x1234);
+  w.write_int32(0);
+  w.write_bytes(byte_buffer(test_dc::max_file_part_size, 0x5a));
+  return r;
+}
+
+template <class Handle>
+bool report_rpc(caf::actor_system& sys, const Handle& h, const char* what, size_t inflight,
+                size_t total, int runs) {
+  std::vector<double> rates;
+  size_t failed = 0;
+  for (int i = 0; i < runs; ++i) {
+    auto r = run(sys, h, inflight, total, small_request());
+    rates.push_back(double(total) / r.seconds);
+    failed += r.failed;
+  }
+  double m = median(rates);
+  std::printf("  %-28s %3zu in flight: %9.0f ops/s  %8.0f ns/op  (failed: %zu)\n", what,
+              inflight, m, 1e9 / m, failed);
+  return failed == 0;
+}
+
+bool report_parts(caf::actor_system& sys, const dc_pool& pool, const char* what,
+                  rpc_request part, size_t total, int runs) {
+  std::vector<double> rates;
+  size_t failed = 0;
+  for (int i = 0; i < runs; ++i) {
+    auto r = run(sys, pool, 8, total, part);
+    rates.push_back(double(total) * double(part.body.size()) / r.seconds / 1e6);
+    failed += r.failed;
+  }
+  std::printf("  %-44s %7.1f MB/s  (failed: %zu)\n", what, median(rates), failed);
+  return failed == 0;
+}
+
+pool_config config_for(uint16_t port, const crypto::rsa_public_key& key, size_t conns) {
+  pool_config pc;
+  pc.dcs = {{2, "127.0.0.1", port}};
+  pc.rsa_keys = {key};
+  pc.max_connections = conns;
+  pc.default_deadline = 60s;
+  return pc;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  int fds[2];
+  if (::pipe(fds) != 0)
+    return 1;
+  pid_t child = ::fork();
+  if (child == 0) {
+    ::close(fds[0]);
+    serve(fds[1]);
+  }
+  ::close(fds[1]);
+  std::string msg;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof(buf))) > 0;)
+    msg.append(buf, size_t(n));
+  ::close(fds[0]);
+  auto nl = msg.find('\n');
+  if (nl == std::string::npos) {
+    std::fprintf(stderr, "server did not start\n");
+    return 1;
+  }
+  const auto port = static_cast<uint16_t>(std::stoi(msg.substr(0, nl)));
+  const auto key = crypto::rsa_public_key::from_pem(msg.substr(nl + 1));
+
+  bool ok = true;
+  {
+    caf::actor_system_config cfg;
+    cfg.load<caf::io::middleman>();
+    add_message_types(cfg);
+    cfg.set("scheduler.max-threads", 2);
+    caf::actor_system sys{cfg};
+    const int runs = quick ? 3 : 5;
+    const size_t total = quick ? 8000 : 40000;
+    std::printf("4 user actors -> test DC (other process), median of %d runs\n", runs);
+
+    auto pool3 = spawn_dc_pool(sys, config_for(port, key, 3));
+    run(sys, pool3, 64, 4000, small_request());  // warm up: key, 3 connections
+    ok &= report_rpc(sys, pool3, "pool, 3 connections", 64, total, runs);
+    ok &= report_rpc(sys, pool3, "pool, 3 connections", 512, total, runs);
+
+    auto pool1 = spawn_dc_pool(sys, config_for(port, key, 1));
+    run(sys, pool1, 64, 2000, small_request());
+    ok &= report_rpc(sys, pool1, "pool, 1 connection", 64, total, runs);
+
+    connection_config cc;
+    cc.dc_id = 2;
+    cc.host = "127.0.0.1";
+    cc.port = port;
+    cc.rsa_keys.push_back(key);
+    auto conn = spawn_connection(sys, cc);
+    run(sys, conn, 64, 2000, small_request());
+    ok &= report_rpc(sys, conn, "connection actor, no pool", 64, total, runs);
+
+    const size_t parts = quick ? 64 : 200;
+    ok &= report_parts(sys, pool3, "512 KiB saveFilePart via pool (3 conns)", file_part_request(),
+                       parts, runs);
+    auto moved = file_part_request();
+    moved.options.max_retries = 0;
+    ok &= report_parts(sys, pool3, "same, max_retries=0 (body moved, no copy)", moved, parts,
+                       runs);
+
+    caf::scoped_actor self{sys};
+    self->send_exit(pool3, caf::exit_reason::user_shutdown);
+    self->send_exit(pool1, caf::exit_reason::user_shutdown);
+    self->send_exit(conn, caf::exit_reason::user_shutdown);
+    self->wait_for(pool3, pool1, conn);
+  }
+  ::kill(child, SIGTERM);
+  ::waitpid(child, nullptr, 0);
+  return ok ? 0 : 2;
+}
