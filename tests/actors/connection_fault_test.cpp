@@ -151,7 +151,7 @@ TEST_CASE("time skew is corrected from bad_msg_notification 16 and 17",
   }
 }
 
-TEST_CASE("a request past its deadline fails alone; the connection survives",
+TEST_CASE("a request past its deadline fails alone and the connection survives",
           "[actors][connection][deadline]") {
   node n;
   test_dc::server srv{dc_options()};

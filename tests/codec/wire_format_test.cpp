@@ -229,7 +229,7 @@ TEST_CASE("lengths no framing allows give bad_length", "[codec][errors]") {
   }
 }
 
-TEST_CASE("full: any corrupted byte is caught by the CRC; reordering by the seqno",
+TEST_CASE("full: any corrupted byte is caught by the CRC and reordering by the seqno",
           "[codec][errors]") {
   seeded_random rng(8);
   auto c = client_of(framing::full, rng);

@@ -95,7 +95,7 @@ TEST_CASE("acks alone go out as a lone msgs_ack", "[session][flow]") {
   CHECK(out.empty());
 }
 
-TEST_CASE("several requests share a container; answers in any order", "[session][flow]") {
+TEST_CASE("several requests share a container and answers in any order", "[session][flow]") {
   rig t;
   for (uint8_t i = 1; i <= 5; ++i)
     t.client.invoke(i, call(i));
@@ -149,7 +149,7 @@ TEST_CASE("container limit: at most 1020 messages, acks counted", "[session][flo
   CHECK(p4.messages.size() == 1100 - 1019);
 }
 
-TEST_CASE("large bodies go alone; the byte cap splits containers", "[session][flow]") {
+TEST_CASE("large bodies go alone and the byte cap splits containers", "[session][flow]") {
   session_config cfg;
   cfg.alone_threshold = 4096;
   cfg.max_packet_bytes = 64 * 1024;
