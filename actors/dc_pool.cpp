@@ -359,7 +359,13 @@ void on_deadline(pool_ptr self, uint64_t id) {
                                           : "deadline passed while waiting to retry";
   d.may_have_executed = inv.may_have_executed;
   d.dc_id = inv.dc_id;
-  finish(self, id, make_error(errc::deadline_exceeded, std::move(d)));
+  auto err = make_error(errc::deadline_exceeded, std::move(d));
+  // A queued request was already let through by the policy: its attempt
+  // must end there too, or a half-open circuit breaker waits forever for a
+  // probe that never went out (refusing every request to the DC).
+  if (inv.where == inv_where::queued && inv.rc && inv.rc->driver().in_flight())
+    inv.rc->on_error(err, sclock::now());
+  finish(self, id, std::move(err));
 }
 
 pool_stats make_stats(pool_ptr self) {

@@ -6,6 +6,9 @@
 // server has recovered.
 #include "pool_fixture.hpp"
 
+#include <caf/actor_cast.hpp>
+#include <caf/send.hpp>
+
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -31,6 +34,16 @@ int stray_answers(caf::scoped_actor& self) {
                   caf::after(100ms) >> [&] { more = false; });
   return n;
 }
+
+// Ends the pool and the listener when a REQUIRE leaves the test early
+// (~actor_system would wait for them forever).
+struct exit_on_scope_end {
+  std::vector<caf::actor> actors;
+  ~exit_on_scope_end() {
+    for (auto& a : actors)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  }
+};
 
 std::vector<frame_event> circuit_events(const std::vector<frame_event>& log) {
   std::vector<frame_event> out;
@@ -119,6 +132,7 @@ TEST_CASE("circuit breaker: a DC that keeps dropping connections opens its circu
   auto pool = spawn_dc_pool(*n.sys, cfg);
   caf::scoped_actor self{*n.sys};
   auto listener = n.sys->spawn(forwarding_listener, caf::actor{self});
+  exit_on_scope_end guard{{caf::actor_cast<caf::actor>(pool), listener}};
   self->request(pool, 5s, listen_atom::value, listener)
     .receive([](caf::ok_atom) {}, [](caf::error& e) { FAIL("listen: " << to_string(e)); });
 
@@ -307,6 +321,7 @@ TEST_CASE("circuit breaker: a probe whose deadline passes while no connection is
   auto pool = spawn_dc_pool(*n.sys, cfg);
   caf::scoped_actor self{*n.sys};
   auto listener = n.sys->spawn(forwarding_listener, caf::actor{self});
+  exit_on_scope_end guard{{caf::actor_cast<caf::actor>(pool), listener}};
   self->request(pool, 5s, listen_atom::value, listener)
     .receive([](caf::ok_atom) {}, [](caf::error& e) { FAIL("listen: " << to_string(e)); });
   REQUIRE(invoke_one(self, pool, 2, request_of(custom_query(0))).value);
