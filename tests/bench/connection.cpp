@@ -6,6 +6,7 @@
 //
 //   bench_connection            # prints ops/s, ns/op and MB/s
 //   bench_connection --quick    # fewer requests per run
+#include "mtsender/tests/bench/forked_test_dc.hpp"
 #include "mtsender/actors/connection.hpp"
 #include "mtsender/messages/add_message_types.hpp"
 #include "mtsender/messages/error.hpp"
@@ -37,32 +38,6 @@ using steady = std::chrono::steady_clock;
 namespace {
 
 constexpr uint32_t bench_query_id = 0x0be4c401;
-
-// The child: a test DC answering the bench query with boolTrue; it sends
-// its port and public key (PEM) down `fd`, then serves until killed.
-[[noreturn]] void run_server(int fd) {
-  test_dc::server_options o;
-  o.rsa_key = test_dc::shared_test_key();
-  test_dc::server srv{std::move(o)};
-  srv.on(bench_query_id, [](const test_dc::rpc_call&) {
-    byte_buffer b;
-    tl::writer w{b};
-    w.write_bool(true);
-    return test_dc::rpc_reply::result(std::move(b));
-  });
-  srv.start();
-  std::string msg = std::to_string(srv.port(2)) + "\n" + srv.public_key().to_pem();
-  if (::write(fd, msg.data(), msg.size()) != static_cast<ssize_t>(msg.size()))
-    std::_Exit(1);
-  ::close(fd);
-  for (;;)
-    ::pause();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 struct run_result {
   double seconds = 0;
@@ -146,27 +121,11 @@ rpc_request file_part_request() {
 
 int main(int argc, char** argv) {
   const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
-  int fds[2];
-  if (::pipe(fds) != 0)
+  auto dc = bench::forked_test_dc::start(bench_query_id);
+  if (!dc)
     return 1;
-  pid_t child = ::fork();
-  if (child == 0) {
-    ::close(fds[0]);
-    run_server(fds[1]);
-  }
-  ::close(fds[1]);
-  std::string msg;
-  char buf[4096];
-  for (ssize_t n; (n = ::read(fds[0], buf, sizeof(buf))) > 0;)
-    msg.append(buf, size_t(n));
-  ::close(fds[0]);
-  auto nl = msg.find('\n');
-  if (nl == std::string::npos) {
-    std::fprintf(stderr, "server did not start\n");
-    return 1;
-  }
-  uint16_t port = static_cast<uint16_t>(std::stoi(msg.substr(0, nl)));
-  auto key = crypto::rsa_public_key::from_pem(msg.substr(nl + 1));
+  const uint16_t port = dc->port;
+  const auto key = dc->key;
 
   int rc = 0;
   {
@@ -195,7 +154,7 @@ int main(int argc, char** argv) {
         rates.push_back(double(total) / r.seconds);
         failed += r.failed;
       }
-      double m = median(rates);
+      double m = bench::median(rates);
       std::printf("  64 B RPC, %3zu in flight: %9.0f ops/s  %8.0f ns/op  (failed: %zu)\n",
                   inflight, m, 1e9 / m, failed);
       if (failed)
@@ -211,7 +170,7 @@ int main(int argc, char** argv) {
         rates.push_back(double(total) * double(part.body.size()) / r.seconds / 1e6);
         failed += r.failed;
       }
-      double m = median(rates);
+      double m = bench::median(rates);
       std::printf("  512 KiB saveFilePart, %zu in flight: %7.1f MB/s  (failed: %zu)\n",
                   inflight, m, failed);
       if (failed)
@@ -221,7 +180,6 @@ int main(int argc, char** argv) {
     self->send_exit(conn, caf::exit_reason::user_shutdown);
     self->wait_for(conn);
   }
-  ::kill(child, SIGTERM);
-  ::waitpid(child, nullptr, 0);
+  dc->stop();
   return rc;
 }

@@ -11,6 +11,7 @@
 //
 //   bench_pool            # prints ops/s, ns/op and MB/s
 //   bench_pool --quick    # fewer requests per run
+#include "mtsender/tests/bench/forked_test_dc.hpp"
 #include "mtsender/actors/connection.hpp"
 #include "mtsender/actors/dc_pool.hpp"
 #include "mtsender/messages/add_message_types.hpp"
@@ -46,30 +47,6 @@ namespace {
 
 constexpr uint32_t bench_query_id = 0x0be4c402;
 constexpr int users = 4;
-
-[[noreturn]] void serve(int fd) {
-  test_dc::server_options o;
-  o.rsa_key = test_dc::shared_test_key();
-  test_dc::server srv{std::move(o)};
-  srv.on(bench_query_id, [](const test_dc::rpc_call&) {
-    byte_buffer b;
-    tl::writer w{b};
-    w.write_bool(true);
-    return test_dc::rpc_reply::result(std::move(b));
-  });
-  srv.start();
-  std::string msg = std::to_string(srv.port(2)) + "\n" + srv.public_key().to_pem();
-  if (::write(fd, msg.data(), msg.size()) != static_cast<ssize_t>(msg.size()))
-    std::_Exit(1);
-  ::close(fd);
-  for (;;)
-    ::pause();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 struct user_state {
   size_t sent = 0;
@@ -160,7 +137,7 @@ bool report_rpc(caf::actor_system& sys, const Handle& h, const char* what, size_
     rates.push_back(double(total) / r.seconds);
     failed += r.failed;
   }
-  double m = median(rates);
+  double m = bench::median(rates);
   std::printf("  %-28s %3zu in flight: %9.0f ops/s  %8.0f ns/op  (failed: %zu)\n", what,
               inflight, m, 1e9 / m, failed);
   return failed == 0;
@@ -175,7 +152,7 @@ bool report_parts(caf::actor_system& sys, const dc_pool& pool, const char* what,
     rates.push_back(double(total) * double(part.body.size()) / r.seconds / 1e6);
     failed += r.failed;
   }
-  std::printf("  %-44s %7.1f MB/s  (failed: %zu)\n", what, median(rates), failed);
+  std::printf("  %-44s %7.1f MB/s  (failed: %zu)\n", what, bench::median(rates), failed);
   return failed == 0;
 }
 
@@ -192,27 +169,11 @@ pool_config config_for(uint16_t port, const crypto::rsa_public_key& key, size_t 
 
 int main(int argc, char** argv) {
   const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
-  int fds[2];
-  if (::pipe(fds) != 0)
+  auto dc = bench::forked_test_dc::start(bench_query_id);
+  if (!dc)
     return 1;
-  pid_t child = ::fork();
-  if (child == 0) {
-    ::close(fds[0]);
-    serve(fds[1]);
-  }
-  ::close(fds[1]);
-  std::string msg;
-  char buf[4096];
-  for (ssize_t n; (n = ::read(fds[0], buf, sizeof(buf))) > 0;)
-    msg.append(buf, size_t(n));
-  ::close(fds[0]);
-  auto nl = msg.find('\n');
-  if (nl == std::string::npos) {
-    std::fprintf(stderr, "server did not start\n");
-    return 1;
-  }
-  const auto port = static_cast<uint16_t>(std::stoi(msg.substr(0, nl)));
-  const auto key = crypto::rsa_public_key::from_pem(msg.substr(nl + 1));
+  const uint16_t port = dc->port;
+  const auto key = dc->key;
 
   bool ok = true;
   {
@@ -257,7 +218,6 @@ int main(int argc, char** argv) {
     self->send_exit(conn, caf::exit_reason::user_shutdown);
     self->wait_for(pool3, pool1, conn);
   }
-  ::kill(child, SIGTERM);
-  ::waitpid(child, nullptr, 0);
+  dc->stop();
   return ok ? 0 : 2;
 }

@@ -1,0 +1,99 @@
+// A test DC in a child process, for the benchmarks that measure our client:
+// with the server in the same process they would measure the two together.
+// Fork it before any actor system exists; it answers `query_id` with
+// boolTrue and reports its port and RSA public key through a pipe.
+//
+//   auto dc = bench::forked_test_dc::start(0x0be4c401);
+//   if (!dc) return 1;                      // the child did not start
+//   ... connect to 127.0.0.1:dc->port with dc->key ...
+//   dc->stop();
+#pragma once
+
+#include "mtsender/tests/test_dc/server.hpp"
+#include "mtsender/transport/crypto/rsa.hpp"
+#include "mtsender/transport/tl/writer.hpp"
+
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+namespace mtsender::bench {
+
+struct forked_test_dc {
+  pid_t pid = -1;
+  uint16_t port = 0;
+  crypto::rsa_public_key key;
+
+  static std::optional<forked_test_dc> start(uint32_t query_id) {
+    int fds[2];
+    if (::pipe(fds) != 0)
+      return std::nullopt;
+    pid_t child = ::fork();
+    if (child < 0)
+      return std::nullopt;
+    if (child == 0) {
+      ::close(fds[0]);
+      serve(fds[1], query_id);
+    }
+    ::close(fds[1]);
+    std::string msg;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof(buf))) > 0;)
+      msg.append(buf, size_t(n));
+    ::close(fds[0]);
+    auto nl = msg.find('\n');
+    if (nl == std::string::npos) {
+      std::fprintf(stderr, "the forked test DC did not start\n");
+      ::kill(child, SIGTERM);
+      ::waitpid(child, nullptr, 0);
+      return std::nullopt;
+    }
+    forked_test_dc dc;
+    dc.pid = child;
+    dc.port = static_cast<uint16_t>(std::stoi(msg.substr(0, nl)));
+    dc.key = crypto::rsa_public_key::from_pem(msg.substr(nl + 1));
+    return dc;
+  }
+
+  void stop() {
+    if (pid > 0) {
+      ::kill(pid, SIGTERM);
+      ::waitpid(pid, nullptr, 0);
+      pid = -1;
+    }
+  }
+
+private:
+  // The child: sends "PORT\nPEM" down `fd`, then serves until killed.
+  [[noreturn]] static void serve(int fd, uint32_t query_id) {
+    test_dc::server_options o;
+    o.rsa_key = test_dc::shared_test_key();
+    test_dc::server srv{std::move(o)};
+    srv.on(query_id, [](const test_dc::rpc_call&) {
+      byte_buffer b;
+      tl::writer w{b};
+      w.write_bool(true);
+      return test_dc::rpc_reply::result(std::move(b));
+    });
+    srv.start();
+    std::string msg = std::to_string(srv.port(2)) + "\n" + srv.public_key().to_pem();
+    if (::write(fd, msg.data(), msg.size()) != static_cast<ssize_t>(msg.size()))
+      std::_Exit(1);
+    ::close(fd);
+    for (;;)
+      ::pause();
+  }
+};
+
+inline double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+} // namespace mtsender::bench
