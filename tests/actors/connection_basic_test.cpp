@@ -203,9 +203,12 @@ TEST_CASE("invoke_after orders a request after another", "[actors][connection]")
   node n;
   test_dc::server srv{dc_options()};
   std::atomic<int> calls{0};
+  // The answers take a while, so the first request is still pending when the
+  // second reaches the connection (a request whose predecessor is already
+  // answered goes out unwrapped: nothing is left to wait for).
   srv.on(custom_query_id, [&](const test_dc::rpc_call&) {
     ++calls;
-    return test_dc::rpc_reply::result(bool_true());
+    return test_dc::rpc_reply::result(bool_true()).after(300ms);
   });
   srv.start();
   caf::scoped_actor self{*n.sys};
