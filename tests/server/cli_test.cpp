@@ -25,7 +25,8 @@ TEST_CASE("command line: good flags", "[server][cli]") {
                                "--rsa-key", "k.pem", "--verbose", "--close-after-frames", "7",
                                "--close-at-handshake-step", "req_DH_params",
                                "--transport-error", "-429:2", "--bad-frame", "garbage",
-                               "--stall-after-frames", "3", "--clock-offset", "-50"});
+                               "--stall-after-frames", "3", "--clock-offset", "-50",
+                               "--lose-query", "0x0BADC0DE:3"});
   REQUIRE(o.listen.size() == 2);
   CHECK(o.listen[0].dc_id == 2);
   CHECK(o.listen[0].host == "127.0.0.1");
@@ -44,6 +45,15 @@ TEST_CASE("command line: good flags", "[server][cli]") {
   CHECK(o.faults.stall);
   CHECK(o.faults.stall_after_frames == 3);
   CHECK(o.clock_offset == -50);
+  CHECK(o.faults.lose_query == 0x0badc0de);
+  CHECK(o.faults.lose_query_times == 3);
+  CHECK(describe(o.faults).find("lose query #0badc0de x3") != std::string::npos);
+  uint32_t times = 99;
+  CHECK(parse_lose_query("#da9b0d0d", times) == 0xda9b0d0d);
+  CHECK(times == 0);   // no budget: unlimited
+  CHECK(parse_lose_query("1", times) == 1);
+  CHECK(parse_lose_query("ffffffff:1000000", times) == 0xffffffff);
+  CHECK(times == 1000000);
   CHECK(parse_command_line({"--help"}).help);
   auto s = parse_command_line({"--listen", "2=127.0.0.1:0", "--rsa-key", "k", "--proxy-secret",
                                "00112233445566778899aabbccddeeff", "--lenient-files"});
@@ -76,6 +86,17 @@ TEST_CASE("command line: bad flags name the problem", "[server][cli]") {
   fails_with({"--close-after-frames", "ten"}, "not a number");
   fails_with({"--proxy-secret", "0011"}, "needs 16 bytes");
   fails_with({"--proxy-secret", "zz"}, "is not hex");
+  fails_with({"--lose-query"}, "needs a value");
+  fails_with({"--lose-query", "ping"}, "is not a constructor id");
+  fails_with({"--lose-query", "0x"}, "is not a constructor id");
+  fails_with({"--lose-query", ""}, "is not a constructor id");
+  fails_with({"--lose-query", "0x-1"}, "is not a constructor id");
+  fails_with({"--lose-query", "0x123456789"}, "is not a constructor id");
+  fails_with({"--lose-query", "0x0badc0de "}, "is not a constructor id");
+  fails_with({"--lose-query", "0x0"}, "0 is not a constructor");
+  fails_with({"--lose-query", "0x0badc0de:0"}, "out of range");
+  fails_with({"--lose-query", "0x0badc0de:x"}, "not a number");
+  fails_with({"--lose-query", "0x0badc0de:1:2"}, "not a number");
 }
 
 TEST_CASE("key file: created once with mode 0600, then loaded", "[server][cli]") {
@@ -216,7 +237,7 @@ TEST_CASE("mtproto-test-dc as a subprocess", "[server][cli][program]") {
     CHECK(std::string(fp4) == fp);
     test_client c{uint16_t(port4)};
     c.handshake(pub, handshake::inner_data_kind::dc, 4);
-    c.send(tl_bytes(tl::ping{1}));
+    c.send(tl::serialize(tl::ping{1}));
     CHECK_NOTHROW(c.expect(tl::pong::id));
     ::kill(p.pid, SIGUSR2);
     CHECK(c.wait_closed());
@@ -246,6 +267,27 @@ TEST_CASE("mtproto-test-dc as a subprocess", "[server][cli][program]") {
     auto pub = crypto::rsa_public_key::from_pem_file(std::string(dir) + "/dc.pub.pem");
     test_client c{uint16_t(port)};
     CHECK_THROWS(c.handshake(pub));
+  }
+  SECTION("--lose-query reaches the server") {
+    child p{{"--listen", "2=127.0.0.1:0", "--rsa-key", key, "--lose-query", "0x0badc0de:1"}};
+    REQUIRE(p.read_lines(1));
+    unsigned port = 0;
+    REQUIRE(std::sscanf(p.out_text.c_str(), "listening dc=2 127.0.0.1:%u", &port) == 1);
+    auto pub = crypto::rsa_public_key::from_pem_file(std::string(dir) + "/dc.pub.pem");
+    test_client c{uint16_t(port)};
+    c.handshake(pub);
+    c.send(tl::serialize(tl::ping{1}));
+    CHECK_NOTHROW(c.expect(tl::pong::id));
+    byte_buffer q;
+    tl::writer{q}.write_uint32(0x0badc0de);
+    c.send(q);
+    CHECK_FALSE(c.read_frame().has_value());   // lost: closed, nothing answered
+    test_client c2{uint16_t(port)};
+    c2.continue_session(c);
+    // Budget of one spent: the same query now gets METHOD_INVALID.
+    auto res = c2.expect_result(c2.send(q));
+    tl::reader r{res};
+    CHECK(tl::rpc_error::read(r).error_message == "METHOD_INVALID");
   }
   std::system(("rm -rf " + std::string(dir)).c_str());
 }

@@ -13,14 +13,6 @@ using namespace mtsender::test_dc::testing;
 
 namespace {
 
-std::unique_ptr<test_client> session_client(running_server& rs, int32_t dc = 2) {
-  auto c = rs.ready_client({}, dc);
-  c->send(tl_bytes(tl::ping{0}));
-  c->expect(tl::new_session_created::id);
-  c->expect(tl::pong::id);
-  return c;
-}
-
 void wait_until(const std::function<bool()>& cond) {
   for (int i = 0; i < 200 && !cond(); ++i)
     std::this_thread::sleep_for(10ms);
@@ -35,7 +27,7 @@ TEST_CASE("fault: close after N frames", "[server][faults]") {
   rs.srv.set_faults(f);
   test_client c = rs.connect();
   c.handshake(rs.srv.public_key());
-  c.send(tl_bytes(tl::ping{1}));
+  c.send(tl::serialize(tl::ping{1}));
   CHECK_NOTHROW(c.expect(tl::pong::id));   // the answer to frame 4 still goes out
   CHECK(c.wait_closed());
   CHECK(rs.srv.counters().faults_injected == 1);
@@ -70,7 +62,7 @@ TEST_CASE("fault: transport errors -429 and -404, with a budget", "[server][faul
   for (int i = 0; i < 2; ++i) {
     test_client t = rs.connect();
     t.use_key(key, salt, 99 + i);
-    t.send(tl_bytes(tl::ping{1}));
+    t.send(tl::serialize(tl::ping{1}));
     auto fr = t.read_frame();
     REQUIRE(fr);
     CHECK(fr->type == codec::frame::kind::transport_error);
@@ -79,7 +71,7 @@ TEST_CASE("fault: transport errors -429 and -404, with a budget", "[server][faul
   }
   test_client ok = rs.connect();
   ok.use_key(key, salt, 200);
-  ok.send(tl_bytes(tl::ping{1}));
+  ok.send(tl::serialize(tl::ping{1}));
   CHECK_NOTHROW(ok.expect(tl::pong::id));
   CHECK(rs.srv.counters().transport_errors_sent == 2);
 }
@@ -92,10 +84,10 @@ TEST_CASE("fault: bad answer frames", "[server][faults]") {
     f.bad_answer = bad_frame::corrupted;
     f.bad_answer_times = 1;
     rs.srv.set_faults(f);
-    c->send(tl_bytes(tl::ping{1}));
+    c->send(tl::serialize(tl::ping{1}));
     CHECK_THROWS_AS(c->read_packet(), transport_error);
     // Budget spent: the next answer is good.
-    c->send(tl_bytes(tl::ping{2}));
+    c->send(tl::serialize(tl::ping{2}));
     CHECK_NOTHROW(c->expect(tl::pong::id));
   }
   SECTION("truncated: half a frame, then EOF") {
@@ -103,7 +95,7 @@ TEST_CASE("fault: bad answer frames", "[server][faults]") {
     fault_plan f;
     f.bad_answer = bad_frame::truncated;
     rs.srv.set_faults(f);
-    c->send(tl_bytes(tl::ping{1}));
+    c->send(tl::serialize(tl::ping{1}));
     CHECK_FALSE(c->read_frame().has_value());
   }
   SECTION("oversized: a frame above the limit") {
@@ -111,7 +103,7 @@ TEST_CASE("fault: bad answer frames", "[server][faults]") {
     fault_plan f;
     f.bad_answer = bad_frame::oversized;
     rs.srv.set_faults(f);
-    c->send(tl_bytes(tl::ping{1}));
+    c->send(tl::serialize(tl::ping{1}));
     CHECK_THROWS_AS(c->read_frame(), codec::frame_error);
   }
   SECTION("garbage") {
@@ -119,7 +111,7 @@ TEST_CASE("fault: bad answer frames", "[server][faults]") {
     fault_plan f;
     f.bad_answer = bad_frame::garbage;
     rs.srv.set_faults(f);
-    c->send(tl_bytes(tl::ping{1}));
+    c->send(tl::serialize(tl::ping{1}));
     bool failed = false;
     try {
       c->read_packet(2s);
@@ -136,7 +128,7 @@ TEST_CASE("fault: stall stops reading and answering", "[server][faults]") {
   fault_plan f;
   f.stall = true;
   rs.srv.set_faults(f);
-  c->send(tl_bytes(tl::ping{1}));
+  c->send(tl::serialize(tl::ping{1}));
   CHECK(c->silent_for(300ms));
   const auto seen = rs.srv.counters().frames_received;
   rs.srv.clear_faults();
@@ -148,11 +140,11 @@ TEST_CASE("fault: stall stops reading and answering", "[server][faults]") {
 TEST_CASE("ping_delay_disconnect closes the connection when no ping follows", "[server][session]") {
   running_server rs;
   auto c = session_client(rs);
-  c->send(tl_bytes(tl::ping_delay_disconnect{1, 2}));
+  c->send(tl::serialize(tl::ping_delay_disconnect{1, 2}));
   c->expect(tl::pong::id);
   // Another one resets the timer: 1 s + 1 s passes the first deadline.
   std::this_thread::sleep_for(1000ms);
-  c->send(tl_bytes(tl::ping_delay_disconnect{2, 2}));
+  c->send(tl::serialize(tl::ping_delay_disconnect{2, 2}));
   const auto t0 = std::chrono::steady_clock::now();
   c->expect(tl::pong::id);
   std::this_thread::sleep_for(1000ms);
@@ -184,7 +176,7 @@ TEST_CASE("two DCs in one process: own ports, own keys, one RSA key", "[server][
   // A key made on DC 2 is unknown on DC 4.
   test_client x = rs.connect({}, 4);
   x.use_key(a->auth_key(), a->salt(), 5);
-  x.send(tl_bytes(tl::ping{1}));
+  x.send(tl::serialize(tl::ping{1}));
   auto f = x.read_frame();
   REQUIRE(f);
   CHECK(f->error_code == -404);
@@ -203,7 +195,7 @@ TEST_CASE("restart: forgetting sessions and keys", "[server][restart]") {
     CHECK(rs.srv.counters().sessions == 0);
     test_client c2 = rs.connect();
     c2.use_key(key, salt, sid);
-    c2.send(tl_bytes(tl::ping{1}), true, send_overrides{std::nullopt, 201, std::nullopt, std::nullopt});
+    c2.send(tl::serialize(tl::ping{1}), true, send_overrides{std::nullopt, 201, std::nullopt, std::nullopt});
     CHECK_NOTHROW(c2.expect(tl::new_session_created::id));
     CHECK_NOTHROW(c2.expect(tl::pong::id));
   }
@@ -212,13 +204,13 @@ TEST_CASE("restart: forgetting sessions and keys", "[server][restart]") {
     CHECK(c->wait_closed());
     test_client c2 = rs.connect();
     c2.use_key(key, salt, sid);
-    c2.send(tl_bytes(tl::ping{1}));
+    c2.send(tl::serialize(tl::ping{1}));
     auto f = c2.read_frame();
     REQUIRE(f);
     CHECK(f->error_code == -404);
     test_client c3 = rs.connect();
     c3.handshake(rs.srv.public_key());
-    c3.send(tl_bytes(tl::ping{1}));
+    c3.send(tl::serialize(tl::ping{1}));
     CHECK_NOTHROW(c3.expect(tl::pong::id));
   }
   wait_until([&] { return rs.srv.counters().connections_open <= 1; });

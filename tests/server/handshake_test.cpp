@@ -47,7 +47,7 @@ TEST_CASE("handshake and ping over every framing", "[server][handshake]") {
       CHECK(std::abs(r.server_time_offset) <= 1);
 
       const int64_t ping_id = 0x1122334455667788;
-      const int64_t id = c.send(tl_bytes(tl::ping{ping_id}));
+      const int64_t id = c.send(tl::serialize(tl::ping{ping_id}));
       auto created = c.expect(tl::new_session_created::id);
       tl::reader cr{created.body};
       auto nsc = tl::new_session_created::read(cr);
@@ -74,7 +74,7 @@ TEST_CASE("temporary keys and the legacy inner data are accepted", "[server][han
     test_client c = rs.connect();
     auto r = c.handshake(rs.srv.public_key(), handshake::inner_data_kind::temp_dc, 2, 3600);
     CHECK(r.kind == handshake::inner_data_kind::temp_dc);
-    const auto id = c.send(tl_bytes(tl::ping{7}));
+    const auto id = c.send(tl::serialize(tl::ping{7}));
     auto pm = c.expect(tl::pong::id);
     tl::reader pr{pm.body};
     CHECK(tl::pong::read(pr).msg_id == id);
@@ -82,7 +82,7 @@ TEST_CASE("temporary keys and the legacy inner data are accepted", "[server][han
   SECTION("plain p_q_inner_data") {
     test_client c = rs.connect();
     c.handshake(rs.srv.public_key(), handshake::inner_data_kind::plain, 0);
-    c.send(tl_bytes(tl::ping{8}));
+    c.send(tl::serialize(tl::ping{8}));
     CHECK_NOTHROW(c.expect(tl::pong::id));
   }
 }
@@ -96,12 +96,12 @@ TEST_CASE("an auth key outlives its connection", "[server][handshake]") {
     c.handshake(rs.srv.public_key());
     key = c.auth_key();
     salt = c.salt();
-    c.send(tl_bytes(tl::ping{1}));
+    c.send(tl::serialize(tl::ping{1}));
     c.expect(tl::pong::id);
   }
   test_client c2 = rs.connect(framing(codec::framing::abridged));
   c2.use_key(key, salt, 42);
-  c2.send(tl_bytes(tl::ping{2}));
+  c2.send(tl::serialize(tl::ping{2}));
   CHECK_NOTHROW(c2.expect(tl::pong::id));
   CHECK(rs.srv.counters().handshakes_completed == 1);
   CHECK(rs.srv.counters().auth_keys == 1);
@@ -113,7 +113,7 @@ TEST_CASE("an unknown auth key gets -404 and the connection closes", "[server][h
   crypto::auth_key_bytes key{};
   c.rng().fill(key.data(), key.size());
   c.use_key(key, 0, 1);
-  c.send(tl_bytes(tl::ping{1}));
+  c.send(tl::serialize(tl::ping{1}));
   auto f = c.read_frame();
   REQUIRE(f);
   CHECK(f->type == codec::frame::kind::transport_error);
@@ -132,7 +132,7 @@ TEST_CASE("garbage instead of a handshake closes the connection", "[server][hand
   }
   SECTION("a plain message that is no handshake request") {
     test_client c = rs.connect();
-    byte_buffer body = tl_bytes(tl::ping{1});
+    byte_buffer body = tl::serialize(tl::ping{1});
     byte_buffer packet(8, 0);
     tl::writer w{packet};
     w.write_int64(int64_t(session::msg_id_from_time_ns(unix_now_ns())) & ~int64_t(3));
@@ -171,10 +171,10 @@ TEST_CASE("a temporary key expires", "[server][handshake]") {
   running_server rs;
   test_client c = rs.connect();
   c.handshake(rs.srv.public_key(), handshake::inner_data_kind::temp_dc, 2, 1);
-  c.send(tl_bytes(tl::ping{1}));
+  c.send(tl::serialize(tl::ping{1}));
   CHECK_NOTHROW(c.expect(tl::pong::id));
   std::this_thread::sleep_for(2100ms);
-  c.send(tl_bytes(tl::ping{2}));
+  c.send(tl::serialize(tl::ping{2}));
   auto f = c.read_frame();
   REQUIRE(f);
   CHECK(f->type == codec::frame::kind::transport_error);
@@ -186,7 +186,7 @@ TEST_CASE("pong inside rpc_result for clients that expect it", "[server][session
   opts.pong = pong_style::rpc_result;
   running_server rs{std::move(opts)};
   auto c = rs.ready_client();
-  const int64_t id = c->send(tl_bytes(tl::ping{5}));
+  const int64_t id = c->send(tl::serialize(tl::ping{5}));
   auto res = c->expect_result(id);
   tl::reader r{res};
   auto p = tl::pong::read(r);
@@ -205,7 +205,7 @@ TEST_CASE("obfuscated2 with an MTProxy secret", "[server][handshake]") {
   o.proxy_secret = secret;
   test_client good{rs.srv.port(2), o};
   good.handshake(rs.srv.public_key());
-  good.send(tl_bytes(tl::ping{1}));
+  good.send(tl::serialize(tl::ping{1}));
   CHECK_NOTHROW(good.expect(tl::pong::id));
   // Without the secret the obfuscation header decodes to garbage: refused.
   test_client bad{rs.srv.port(2), framing(codec::framing::obfuscated2)};

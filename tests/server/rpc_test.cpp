@@ -17,14 +17,6 @@ using namespace mtsender::test_dc::testing;
 
 namespace {
 
-std::unique_ptr<test_client> session_client(running_server& rs, int32_t dc = 2) {
-  auto c = rs.ready_client({}, dc);
-  c->send(tl_bytes(tl::ping{0}));
-  c->expect(tl::new_session_created::id);
-  c->expect(tl::pong::id);
-  return c;
-}
-
 byte_buffer query(uint32_t id) {
   byte_buffer q;
   tl::writer{q}.write_uint32(id);
@@ -271,7 +263,7 @@ TEST_CASE("delayed answers do not block other queries", "[server][rpc]") {
   auto c = session_client(rs);
   const auto t0 = std::chrono::steady_clock::now();
   const int64_t slow = c->send(query(0x0badf00d));
-  const int64_t fast = c->send(tl_bytes(tl::ping{1}));
+  const int64_t fast = c->send(tl::serialize(tl::ping{1}));
   auto pong = c->expect(tl::pong::id);
   tl::reader pr{pong.body};
   CHECK(tl::pong::read(pr).msg_id == fast);
@@ -317,7 +309,7 @@ TEST_CASE("an update for a session without a connection waits for it", "[server]
   CHECK(rs.srv.push_update(update, 0, sid) == 1);
   test_client c2 = rs.connect();
   c2.use_key(key, salt, sid);
-  c2.send(tl_bytes(tl::ping{1}), true, send_overrides{std::nullopt, 101, std::nullopt, std::nullopt});
+  c2.send(tl::serialize(tl::ping{1}), true, send_overrides{std::nullopt, 101, std::nullopt, std::nullopt});
   CHECK_NOTHROW(c2.expect(0x74ae4240));
   CHECK_NOTHROW(c2.expect(tl::pong::id));
 }

@@ -2,6 +2,8 @@
 #pragma once
 
 #include "mtsender/tests/test_dc/server.hpp"
+#include "mtsender/transport/tl/reader.hpp"
+#include "mtsender/transport/tl/service_types.hpp"
 #include "test_client.hpp"
 
 #include <memory>
@@ -30,5 +32,23 @@ struct running_server {
   }
   server srv;
 };
+
+// A client past its first exchange (new_session_created and a pong consumed).
+inline std::unique_ptr<test_client> session_client(running_server& rs, int32_t dc = 2) {
+  auto c = rs.ready_client({}, dc);
+  c->send(tl::serialize(tl::ping{0}));
+  c->expect(tl::new_session_created::id);
+  c->expect(tl::pong::id);
+  return c;
+}
+
+// A whole message body as T (nothing may follow it).
+template <class T>
+T read_as(const server_message& m) {
+  tl::reader r{m.body};
+  auto v = T::read(r);
+  r.expect_end(T::id == 0 ? "value" : "message");
+  return v;
+}
 
 } // namespace mtsender::test_dc::testing

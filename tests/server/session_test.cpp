@@ -18,23 +18,6 @@ using namespace mtsender::test_dc::testing;
 
 namespace {
 
-template <class T>
-T read_as(const server_message& m) {
-  tl::reader r{m.body};
-  auto v = T::read(r);
-  r.expect_end(T::id == 0 ? "value" : "message");
-  return v;
-}
-
-// A client past its first exchange (new_session_created consumed).
-std::unique_ptr<test_client> session_client(running_server& rs) {
-  auto c = rs.ready_client();
-  c->send(tl_bytes(tl::ping{0}));
-  c->expect(tl::new_session_created::id);
-  c->expect(tl::pong::id);
-  return c;
-}
-
 send_overrides with(std::optional<int64_t> msg_id, int32_t seqno) {
   send_overrides o;
   o.msg_id = msg_id;
@@ -57,14 +40,14 @@ TEST_CASE("msg_id time window: 16 too low, 17 too high, 18 bad low bits", "[serv
                  probe{msg_id_at(0) | 1, 18}}) {
     send_overrides o;
     o.msg_id = p.msg_id;
-    c->send(tl_bytes(tl::ping{5}), true, o);
+    c->send(tl::serialize(tl::ping{5}), true, o);
     auto bad = read_as<tl::bad_msg_notification>(c->expect(tl::bad_msg_notification::id));
     CHECK(bad.bad_msg_id == p.msg_id);
     CHECK(bad.error_code == p.code);
   }
   CHECK(rs.srv.counters().count(tl::ping::id) == 1);   // only the first one was executed
   // The client recovers: a good msg_id is answered.
-  c->send(tl_bytes(tl::ping{6}));
+  c->send(tl::serialize(tl::ping{6}));
   CHECK(read_as<tl::pong>(c->expect(tl::pong::id)).ping_id == 6);
 }
 
@@ -73,7 +56,7 @@ TEST_CASE("server clock offset is visible in bad_msg_notification's msg_id", "[s
   opts.clock_offset = 1000;   // the server is 1000 s ahead
   running_server rs{std::move(opts)};
   auto c = rs.ready_client();
-  c->send(tl_bytes(tl::ping{1}));
+  c->send(tl::serialize(tl::ping{1}));
   auto m = c->expect(tl::bad_msg_notification::id);
   CHECK(read_as<tl::bad_msg_notification>(m).error_code == 16);
   const int64_t server_s = m.packet_msg_id >> 32;
@@ -86,14 +69,14 @@ TEST_CASE("salts: a wrong or zero salt gets bad_server_salt, the new one works",
   for (int64_t wrong : {int64_t(0), c->salt() ^ 0x5555}) {
     send_overrides o;
     o.salt = wrong;
-    const int64_t id = c->send(tl_bytes(tl::ping{1}), true, o);
+    const int64_t id = c->send(tl::serialize(tl::ping{1}), true, o);
     auto bss = read_as<tl::bad_server_salt>(c->expect(tl::bad_server_salt::id));
     CHECK(bss.bad_msg_id == id);
     CHECK(bss.error_code == 48);
     CHECK(bss.new_server_salt != wrong);
     // Not dropped: the connection stays and the session answers with the new salt.
     c->set_salt(bss.new_server_salt);
-    c->send(tl_bytes(tl::ping{2}));
+    c->send(tl::serialize(tl::ping{2}));
     CHECK_NOTHROW(c->expect(tl::pong::id));
   }
   CHECK(rs.srv.counters().bad_server_salts == 2);
@@ -102,7 +85,7 @@ TEST_CASE("salts: a wrong or zero salt gets bad_server_salt, the new one works",
 TEST_CASE("get_future_salts lists salts the server accepts", "[server][session]") {
   running_server rs;
   auto c = session_client(rs);
-  const int64_t id = c->send(tl_bytes(tl::get_future_salts{3}));
+  const int64_t id = c->send(tl::serialize(tl::get_future_salts{3}));
   auto fs = read_as<tl::future_salts>(c->expect(tl::future_salts::id));
   CHECK(fs.req_msg_id == id);
   REQUIRE(fs.salts.size() == 3);
@@ -111,7 +94,7 @@ TEST_CASE("get_future_salts lists salts the server accepts", "[server][session]"
   CHECK(fs.salts[0].valid_until > fs.now);
   CHECK(fs.salts[1].valid_since > fs.salts[0].valid_since);
   c->set_salt(fs.salts[0].salt);
-  c->send(tl_bytes(tl::ping{3}));
+  c->send(tl::serialize(tl::ping{3}));
   CHECK_NOTHROW(c->expect(tl::pong::id));
   CHECK(rs.srv.counters().bad_server_salts == 0);
 }
@@ -122,26 +105,26 @@ TEST_CASE("seqno rules: parity 34/35, order 32/33", "[server][session]") {
   SECTION("content-related message with an even seqno") {
     send_overrides o;
     o.seqno = 10;
-    c->send(tl_bytes(tl::ping{1}), true, o);
+    c->send(tl::serialize(tl::ping{1}), true, o);
     CHECK(read_as<tl::bad_msg_notification>(c->expect(tl::bad_msg_notification::id)).error_code == 35);
   }
   SECTION("msgs_ack with an odd seqno") {
     send_overrides o;
     o.seqno = 11;
-    c->send(tl_bytes(tl::msgs_ack{{1}}), false, o);
+    c->send(tl::serialize(tl::msgs_ack{{1}}), false, o);
     CHECK(read_as<tl::bad_msg_notification>(c->expect(tl::bad_msg_notification::id)).error_code == 34);
   }
   SECTION("a later msg_id with a lower seqno") {
-    c->send(tl_bytes(tl::ping{1}), true, with(std::nullopt, 41));
+    c->send(tl::serialize(tl::ping{1}), true, with(std::nullopt, 41));
     c->expect(tl::pong::id);
-    c->send(tl_bytes(tl::ping{2}), true, with(std::nullopt, 5));
+    c->send(tl::serialize(tl::ping{2}), true, with(std::nullopt, 5));
     CHECK(read_as<tl::bad_msg_notification>(c->expect(tl::bad_msg_notification::id)).error_code == 32);
   }
   SECTION("an earlier msg_id with a higher seqno") {
     const int64_t early = c->next_msg_id();
-    c->send(tl_bytes(tl::ping{1}), true, with(std::nullopt, 41));
+    c->send(tl::serialize(tl::ping{1}), true, with(std::nullopt, 41));
     c->expect(tl::pong::id);
-    c->send(tl_bytes(tl::ping{2}), true, with(early, 99));
+    c->send(tl::serialize(tl::ping{2}), true, with(early, 99));
     CHECK(read_as<tl::bad_msg_notification>(c->expect(tl::bad_msg_notification::id)).error_code == 33);
   }
 }
@@ -149,8 +132,8 @@ TEST_CASE("seqno rules: parity 34/35, order 32/33", "[server][session]") {
 TEST_CASE("containers: each message is processed, answers come packed", "[server][session]") {
   running_server rs;
   auto c = session_client(rs);
-  auto ids = c->send_container({tl_bytes(tl::ping{1}), tl_bytes(tl::ping{2}),
-                                tl_bytes(tl::get_future_salts{1})});
+  auto ids = c->send_container({tl::serialize(tl::ping{1}), tl::serialize(tl::ping{2}),
+                                tl::serialize(tl::get_future_salts{1})});
   std::vector<server_message> got;
   while (got.size() < 3)
     for (auto& m : c->read_packet())
@@ -190,9 +173,9 @@ TEST_CASE("duplicates are acked and not executed twice", "[server][session]") {
   send_overrides o;
   o.msg_id = id;
   o.seqno = c->next_seqno(true);
-  c->send(tl_bytes(tl::ping{77}), true, o);
+  c->send(tl::serialize(tl::ping{77}), true, o);
   c->expect(tl::pong::id);
-  c->send(tl_bytes(tl::ping{77}), true, o);
+  c->send(tl::serialize(tl::ping{77}), true, o);
   auto ack = read_as<tl::msgs_ack>(c->expect(tl::msgs_ack::id));
   CHECK(ack.msg_ids == std::vector<int64_t>{id});
   CHECK(rs.srv.counters().duplicates == 1);
@@ -210,11 +193,11 @@ TEST_CASE("acks: queries without an immediate answer are acked", "[server][sessi
   CHECK(ack.msg_ids == std::vector<int64_t>{id});
   CHECK(ack.msg_ids.size() == 1);
   // Acks the client sends (batched late, several at once) are taken.
-  c->send(tl_bytes(tl::ping{1}));
+  c->send(tl::serialize(tl::ping{1}));
   auto pong = c->expect(tl::pong::id);
   std::this_thread::sleep_for(50ms);
-  c->send(tl_bytes(tl::msgs_ack{{pong.msg_id, 12345}}), false);
-  c->send(tl_bytes(tl::ping{2}));
+  c->send(tl::serialize(tl::msgs_ack{{pong.msg_id, 12345}}), false);
+  c->send(tl::serialize(tl::ping{2}));
   c->expect(tl::pong::id);
   CHECK(rs.srv.counters().acks_received == 2);
 }
@@ -227,11 +210,11 @@ TEST_CASE("msgs_state_req reports what the server got", "[server][session]") {
   tl::writer{q}.write_uint32(0x11112222);
   const int64_t running = c->send(q);
   c->expect(tl::msgs_ack::id);
-  const int64_t answered = c->send(tl_bytes(tl::ping{1}));
+  const int64_t answered = c->send(tl::serialize(tl::ping{1}));
   c->expect(tl::pong::id);
   const int64_t never = c->next_msg_id();
   const int64_t future = msg_id_at(3600);
-  const int64_t req = c->send(tl_bytes(tl::msgs_state_req{{running, answered, never, future}}));
+  const int64_t req = c->send(tl::serialize(tl::msgs_state_req{{running, answered, never, future}}));
   auto info = read_as<tl::msgs_state_info>(c->expect(tl::msgs_state_info::id));
   CHECK(info.req_msg_id == req);
   REQUIRE(info.info.size() == 4);
@@ -247,32 +230,32 @@ TEST_CASE("msgs_state_req reports what the server got", "[server][session]") {
 TEST_CASE("rpc_drop_answer: running, answered, unknown", "[server][session]") {
   running_server rs;
   rs.srv.on(0x11112222, [](const rpc_call&) {
-    return rpc_reply::result(tl_bytes(tl::rpc_answer_unknown{})).after(300ms);
+    return rpc_reply::result(tl::serialize(tl::rpc_answer_unknown{})).after(300ms);
   });
   auto c = session_client(rs);
   byte_buffer q;
   tl::writer{q}.write_uint32(0x11112222);
   const int64_t slow = c->send(q);
-  const int64_t drop1 = c->send(tl_bytes(tl::rpc_drop_answer{slow}));
+  const int64_t drop1 = c->send(tl::serialize(tl::rpc_drop_answer{slow}));
   CHECK(tl::peek_constructor(c->expect_result(drop1)) == tl::rpc_answer_dropped_running::id);
 
   byte_buffer nd;
   tl::writer{nd}.write_uint32(help_get_nearest_dc_id);
   const int64_t answered = c->send(nd);
   c->expect_result(answered);
-  const int64_t drop2 = c->send(tl_bytes(tl::rpc_drop_answer{answered}));
+  const int64_t drop2 = c->send(tl::serialize(tl::rpc_drop_answer{answered}));
   auto r2 = c->expect_result(drop2);
   tl::reader rr{r2};
   auto dropped = tl::rpc_answer_dropped::read(rr);
   CHECK(dropped.msg_id % 4 == 1);
   CHECK(dropped.bytes > 0);
 
-  const int64_t drop3 = c->send(tl_bytes(tl::rpc_drop_answer{12345678}));
+  const int64_t drop3 = c->send(tl::serialize(tl::rpc_drop_answer{12345678}));
   CHECK(tl::peek_constructor(c->expect_result(drop3)) == tl::rpc_answer_unknown::id);
 
   // The dropped slow answer never comes.
   std::this_thread::sleep_for(400ms);
-  c->send(tl_bytes(tl::ping{9}));
+  c->send(tl::serialize(tl::ping{9}));
   c->expect(tl::pong::id);
   for (auto& m : c->backlog())
     if (m.constructor() == tl::rpc_result_id)
@@ -284,23 +267,23 @@ TEST_CASE("destroy_session forgets another session of the key", "[server][sessio
   auto c = session_client(rs);
   const int64_t first = c->session_id();
   c->set_session_id(first + 1);
-  c->send(tl_bytes(tl::ping{1}));
+  c->send(tl::serialize(tl::ping{1}));
   c->expect(tl::new_session_created::id);
   c->expect(tl::pong::id);
   CHECK(rs.srv.sessions(2).size() == 2);
-  c->send(tl_bytes(tl::destroy_session{first}));
+  c->send(tl::serialize(tl::destroy_session{first}));
   CHECK(read_as<tl::destroy_session_ok>(c->expect(tl::destroy_session_ok::id)).session_id == first);
   CHECK(rs.srv.sessions(2).size() == 1);
-  c->send(tl_bytes(tl::destroy_session{first}));
+  c->send(tl::serialize(tl::destroy_session{first}));
   CHECK(read_as<tl::destroy_session_none>(c->expect(tl::destroy_session_none::id)).session_id == first);
 }
 
 TEST_CASE("msg_resend_req resends what the client names", "[server][session]") {
   running_server rs;
   auto c = session_client(rs);
-  c->send(tl_bytes(tl::ping{31}));
+  c->send(tl::serialize(tl::ping{31}));
   auto pong = c->expect(tl::pong::id);
-  c->send(tl_bytes(tl::msg_resend_req{{pong.msg_id, 999}}));
+  c->send(tl::serialize(tl::msg_resend_req{{pong.msg_id, 999}}));
   auto again = c->expect(tl::pong::id);
   CHECK(again.body == pong.body);
   auto info = read_as<tl::msgs_state_info>(c->expect(tl::msgs_state_info::id));
@@ -336,7 +319,7 @@ TEST_CASE("quick acks are answered with TDLib's token", "[server][session]") {
     auto c = rs.ready_client(opts);
     send_overrides o;
     o.quick_ack = true;
-    c->send(tl_bytes(tl::ping{1}), true, o);
+    c->send(tl::serialize(tl::ping{1}), true, o);
     auto f = c->read_frame();
     REQUIRE(f);
     REQUIRE(f->type == codec::frame::kind::quick_ack);

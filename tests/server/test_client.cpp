@@ -164,6 +164,12 @@ void test_client::use_key(const crypto::auth_key_bytes& key, int64_t salt, int64
   seq_ = 0;
 }
 
+void test_client::continue_session(const test_client& other) {
+  use_key(other.key_, other.salt_, other.session_id_);
+  last_msg_id_ = other.last_msg_id_;
+  seq_ = other.seq_;
+}
+
 int64_t test_client::next_msg_id() {
   int64_t id = int64_t(session::msg_id_from_time_ns(unix_now_ns())) & ~int64_t(3);
   if (id <= last_msg_id_)

@@ -11,6 +11,7 @@
 #include "mtsender/transport/crypto/secure_random.hpp"
 #include "mtsender/transport/handshake/client_handshake.hpp"
 #include "mtsender/transport/session/packet_cipher.hpp"
+#include "mtsender/transport/tl/serialize.hpp"
 #include "mtsender/transport/tl/writer.hpp"
 
 #include <chrono>
@@ -77,6 +78,9 @@ public:
                                         int32_t dc_id = 2, int32_t expires_in = 0);
   // Uses an existing key (a second connection of the same client).
   void use_key(const crypto::auth_key_bytes& key, int64_t salt, int64_t session_id);
+  // Carries on `other`'s session on this connection (a reconnect): same key,
+  // salt and session id, msg_ids and seqnos continuing where it stopped.
+  void continue_session(const test_client& other);
 
   int64_t session_id() const noexcept { return session_id_; }
   int64_t salt() const noexcept { return salt_; }
@@ -123,14 +127,5 @@ private:
   bool eof_ = false;
   byte_buffer last_plain_;
 };
-
-// A serialized TL value.
-template <class T>
-byte_buffer tl_bytes(const T& value) {
-  byte_buffer out;
-  tl::writer w{out};
-  value.write(w);
-  return out;
-}
 
 } // namespace mtsender::test_dc::testing

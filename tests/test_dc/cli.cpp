@@ -3,6 +3,7 @@
 #include "mtsender/transport/hex.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <stdexcept>
 
 namespace mtsender::test_dc {
@@ -66,6 +67,24 @@ handshake_step parse_handshake_step(const std::string& text) {
             "'" + text + "' is not req_pq, req_DH_params or set_client_DH_params (or 1..3)");
 }
 
+uint32_t parse_lose_query(const std::string& text, uint32_t& times) {
+  const std::string flag = "--lose-query";
+  std::string id = split_times(flag, text, times);
+  if (id.rfind("0x", 0) == 0 || id.rfind("0X", 0) == 0)
+    id.erase(0, 2);
+  else if (id.rfind('#', 0) == 0)
+    id.erase(0, 1);
+  const bool hex = !id.empty() && id.size() <= 8
+                   && std::all_of(id.begin(), id.end(),
+                                  [](char ch) { return std::isxdigit(uint8_t(ch)) != 0; });
+  if (!hex)
+    throw bad(flag, "'" + text + "' is not a constructor id (hex, e.g. 0x0badc0de)");
+  const auto v = uint32_t(std::stoul(id, nullptr, 16));
+  if (v == 0)
+    throw bad(flag, "constructor id 0 is not a constructor");
+  return v;
+}
+
 cli_options parse_command_line(const std::vector<std::string>& args) {
   cli_options o;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -91,6 +110,8 @@ cli_options parse_command_line(const std::vector<std::string>& args) {
       o.faults.transport_error = parse_transport_error(value(), o.faults.transport_error_times);
     } else if (a == "--bad-frame") {
       o.faults.bad_answer = parse_bad_frame(value(), o.faults.bad_answer_times);
+    } else if (a == "--lose-query") {
+      o.faults.lose_query = parse_lose_query(value(), o.faults.lose_query_times);
     } else if (a == "--stall") {
       o.faults.stall = true;
     } else if (a == "--stall-after-frames") {
@@ -152,6 +173,9 @@ fault flags:
   --close-at-handshake-step STEP  req_pq | req_DH_params | set_client_DH_params
   --transport-error CODE[:TIMES]  answer encrypted packets with CODE (-404, -429), then close
   --bad-frame KIND[:TIMES]        corrupted | truncated | oversized | garbage answers
+  --lose-query CTOR[:TIMES]       a packet carrying query CTOR (hex, e.g. 0x0badc0de; also in
+                                  containers and wrappers) closes the connection unread: never
+                                  acked, answered or recorded (msgs_state_req says 2/3)
   --stall                         accept connections, never read or answer
   --stall-after-frames N          stall each connection after N frames
 options:

@@ -37,6 +37,9 @@ cli_options parse_command_line(const std::vector<std::string>& args);
 bad_frame parse_bad_frame(const std::string& text, uint32_t& times);
 int32_t parse_transport_error(const std::string& text, uint32_t& times);
 handshake_step parse_handshake_step(const std::string& text);
+// "0x0badc0de" / "#0badc0de" / "0badc0de", optional ":TIMES": a nonzero TL
+// constructor id in hex (1 to 8 digits).
+uint32_t parse_lose_query(const std::string& text, uint32_t& times);
 
 const char* usage_text() noexcept;
 

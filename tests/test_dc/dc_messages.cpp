@@ -7,8 +7,10 @@
 #include "mtsender/transport/session/msg_id.hpp"
 #include "mtsender/transport/session/plaintext.hpp"
 #include "mtsender/transport/session/session_error.hpp"
+#include "mtsender/transport/tl/api_wrappers.hpp"
 #include "mtsender/transport/tl/envelope.hpp"
 #include "mtsender/transport/tl/gzip.hpp"
+#include "mtsender/transport/tl/serialize.hpp"
 #include "mtsender/transport/tl/service_types.hpp"
 
 #include <algorithm>
@@ -24,14 +26,6 @@ uint64_t splitmix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-template <class T>
-byte_buffer serialize(const T& value) {
-  byte_buffer out;
-  tl::writer w{out};
-  value.write(w);
-  return out;
-}
-
 // Large bodies travel alone; containers stay below this many body bytes.
 constexpr size_t container_body_cap = 256 * 1024;
 constexpr size_t alone_threshold = 64 * 1024;
@@ -44,6 +38,34 @@ void spend(uint32_t& times, Kind& kind, Kind off) {
     kind = off;
   } else if (times > 1) {
     --times;
+  }
+}
+
+// True if `body` is a query with constructor `wanted` or carries one: in a
+// msg_container, gzip_packed, or under invokeWithLayer / initConnection /
+// invokeAfterMsg. A body that does not decode carries nothing (the normal
+// path then answers it as it always does).
+bool carries_query(byte_view body, uint32_t wanted, int depth = 0) {
+  if (body.size() < 4 || depth > 2)
+    return false;
+  const uint32_t outer = load_le32(body.data());
+  if (outer == wanted)
+    return true;
+  try {
+    if (outer == tl::msg_container_id) {
+      for (auto& it : tl::read_msg_container(body))
+        if (carries_query(it.body, wanted, depth + 1))
+          return true;
+      return false;
+    }
+    if (outer == tl::gzip_packed_id) {
+      tl::reader r{body};
+      const byte_buffer inner = tl::read_gzip_packed(r);
+      return carries_query(inner, wanted, depth + 1);
+    }
+    return tl::unwrap_query(body).query_id == wanted;
+  } catch (const tl::decode_error&) {
+    return false;
   }
 }
 
@@ -123,6 +145,20 @@ void dc_server::on_encrypted_packet(connection& c, byte_view packet, bool quick_
     return;
   }
   ++counters_.packets_decrypted;
+  if (faults_.lose_query && carries_query(pm.body, faults_.lose_query)) {
+    // As if the connection died with the packet in flight: nothing of it is
+    // recorded, acked or answered (no quick ack either); output of earlier
+    // packets still goes out, later frames are not read.
+    ++counters_.faults_injected;
+    ++counters_.packets_lost;
+    c.close_after_flush = true;
+    log(c, "lost a packet (" + tl::describe_constructor(load_le32(pm.body.data()))
+             + ") carrying " + tl::describe_constructor(faults_.lose_query)
+             + ", closing (fault)");
+    uint32_t off = 0;
+    spend(faults_.lose_query_times, faults_.lose_query, off);
+    return;
+  }
   if (quick_ack) {
     // As TDLib computes it: the first 32 bits of msg_key_large, i.e.
     // SHA-256(auth_key[88..120] || plaintext with padding), top bit set.
@@ -153,7 +189,7 @@ void dc_server::on_encrypted_packet(connection& c, byte_view packet, bool quick_
     ++counters_.bad_server_salts;
     outgoing o;
     o.content = false;
-    o.body = serialize(tl::bad_server_salt{m.msg_id, m.seqno, 48,
+    o.body = tl::serialize(tl::bad_server_salt{m.msg_id, m.seqno, 48,
                                            current_salt(kit->second, now_s)});
     s.queue.push_back(std::move(o));
     flush_session(s);
@@ -184,6 +220,7 @@ void dc_server::on_encrypted_packet(connection& c, byte_view packet, bool quick_
     for (auto& it : items)
       first = std::min(first, it.msg_id);
     s.announced = true;
+    s.first_msg_id = first;
     ++counters_.new_sessions;
     tl::new_session_created n;
     n.first_msg_id = first;
@@ -191,7 +228,7 @@ void dc_server::on_encrypted_packet(connection& c, byte_view packet, bool quick_
     n.server_salt = current_salt(kit->second, now_s);
     outgoing o;
     o.response = false;
-    o.body = serialize(n);
+    o.body = tl::serialize(n);
     s.queue.push_back(std::move(o));
     log(c, "new session " + std::to_string(s.id));
   }
@@ -241,7 +278,7 @@ void dc_server::send_bad_msg(server_session& s, const incoming& m, int32_t code)
   ++counters_.bad_msg_notifications;
   outgoing o;
   o.content = false;
-  o.body = serialize(tl::bad_msg_notification{m.msg_id, m.seqno, code});
+  o.body = tl::serialize(tl::bad_msg_notification{m.msg_id, m.seqno, code});
   s.queue.push_back(std::move(o));
 }
 
@@ -297,7 +334,7 @@ void dc_server::process_message(connection& c, server_session& s, const incoming
     log(c, "malformed " + tl::describe_constructor(cid) + ": " + e.what());
     outgoing o;
     o.answers = m.msg_id;
-    byte_buffer err = serialize(tl::rpc_error{400, "INPUT_FETCH_ERROR"});
+    byte_buffer err = tl::serialize(tl::rpc_error{400, "INPUT_FETCH_ERROR"});
     tl::writer w{o.body};
     tl::write_rpc_result(w, m.msg_id, err);
     ++counters_.rpc_results;
@@ -326,7 +363,7 @@ void dc_server::handle_body(connection& c, server_session& s, const incoming& m,
     s.mark(m.msg_id, server_session::query_flag | server_session::answered_flag);
   };
   auto pong = [&](int64_t ping_id) {
-    auto p = serialize(tl::pong{m.msg_id, ping_id});
+    auto p = tl::serialize(tl::pong{m.msg_id, ping_id});
     if (shared_.opts.pong == pong_style::rpc_result)
       answer_rpc(p);
     else
@@ -388,7 +425,7 @@ void dc_server::handle_body(connection& c, server_session& s, const incoming& m,
         salt.salt = int64_t(splitmix64(key.salt_seed + uint64_t(p)));
         fs.salts.push_back(salt);
       }
-      answer(serialize(fs));
+      answer(tl::serialize(fs));
       return;
     }
     case tl::destroy_session::id: {
@@ -402,9 +439,9 @@ void dc_server::handle_body(connection& c, server_session& s, const incoming& m,
         }
       }
       if (existed)
-        answer(serialize(tl::destroy_session_ok{d.session_id}));
+        answer(tl::serialize(tl::destroy_session_ok{d.session_id}));
       else
-        answer(serialize(tl::destroy_session_none{d.session_id}));
+        answer(tl::serialize(tl::destroy_session_none{d.session_id}));
       return;
     }
     case tl::rpc_drop_answer::id: {
@@ -413,14 +450,14 @@ void dc_server::handle_body(connection& c, server_session& s, const incoming& m,
       if (s.running.count(d.req_msg_id)) {
         s.running.erase(d.req_msg_id);
         s.dropped.insert(d.req_msg_id);
-        res = serialize(tl::rpc_answer_dropped_running{});
+        res = tl::serialize(tl::rpc_answer_dropped_running{});
       } else if (auto it = s.answered.find(d.req_msg_id); it != s.answered.end()
                  && s.sent.count(it->second)) {
         auto& sm = s.sent[it->second];
-        res = serialize(tl::rpc_answer_dropped{it->second, sm.seqno, int32_t(sm.body.size())});
+        res = tl::serialize(tl::rpc_answer_dropped{it->second, sm.seqno, int32_t(sm.body.size())});
         s.sent.erase(it->second);
       } else {
-        res = serialize(tl::rpc_answer_unknown{});
+        res = tl::serialize(tl::rpc_answer_unknown{});
       }
       answer_rpc(res);
       return;
@@ -432,7 +469,7 @@ void dc_server::handle_body(connection& c, server_session& s, const incoming& m,
       const int64_t limit = unix_now_s() + shared_.opts.time_window_future;
       for (auto id : q.msg_ids)
         info.info.push_back(s.state_of(id, (id >> 32) > limit));
-      answer(serialize(info));
+      answer(tl::serialize(info));
       return;
     }
     case tl::msg_resend_req::id: {
@@ -453,14 +490,14 @@ void dc_server::handle_body(connection& c, server_session& s, const incoming& m,
         s.queue.push_back(std::move(o));
       }
       if (!unknown.info.empty())
-        answer(serialize(unknown));
+        answer(tl::serialize(unknown));
       return;
     }
     case tl::http_wait::id:
       return;
     case tl::destroy_auth_key::id: {
       // The answer still goes out under the key; it is forgotten after.
-      answer(serialize(tl::destroy_auth_key_ok{}));
+      answer(tl::serialize(tl::destroy_auth_key_ok{}));
       flush_session(s);
       const uint64_t key_id = s.key_id;
       add_timer(steady::now(), [this, key_id] {
@@ -502,7 +539,7 @@ void dc_server::flush_session(server_session& s) {
   if (!acks.empty()) {
     outgoing a;
     a.content = false;
-    a.body = serialize(tl::msgs_ack{acks});
+    a.body = tl::serialize(tl::msgs_ack{acks});
     batch.push_back(std::move(a));
   }
   for (auto& o : s.queue)

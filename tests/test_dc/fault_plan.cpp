@@ -1,5 +1,7 @@
 #include "mtsender/tests/test_dc/fault_plan.hpp"
 
+#include "mtsender/transport/hex.hpp"
+
 namespace mtsender::test_dc {
 
 const char* to_string(handshake_step s) noexcept {
@@ -39,6 +41,8 @@ std::string describe(const fault_plan& f) {
     add("transport error " + std::to_string(f.transport_error) + times(f.transport_error_times));
   if (f.bad_answer != bad_frame::none)
     add(std::string(to_string(f.bad_answer)) + " answer" + times(f.bad_answer_times));
+  if (f.lose_query)
+    add("lose query " + hex_id(f.lose_query) + times(f.lose_query_times));
   if (f.stall)
     add("stall after " + std::to_string(f.stall_after_frames) + " frames");
   return out.empty() ? "none" : out;

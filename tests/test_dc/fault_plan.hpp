@@ -46,10 +46,19 @@ struct fault_plan {
   // frames (the socket stays open).
   bool stall = false;
   uint32_t stall_after_frames = 0;
+  // A connection lost with a query in flight: an encrypted packet carrying a
+  // query with this constructor id (top-level, in a container, gzip_packed or
+  // inside invokeWithLayer / initConnection / invokeAfterMsg) closes the
+  // connection before anything in the packet is looked at. No msg_id of it is
+  // recorded (msgs_state_req answers 2 or 3 for them), nothing is acked or
+  // answered; the session stays known, so the client can reconnect and ask.
+  // 0: off.
+  uint32_t lose_query = 0;
+  uint32_t lose_query_times = 0;
 
   bool any() const noexcept {
     return close_after_frames || close_at_handshake != handshake_step::none
-           || transport_error || bad_answer != bad_frame::none || stall;
+           || transport_error || bad_answer != bad_frame::none || stall || lose_query;
   }
 };
 

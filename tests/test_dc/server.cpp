@@ -128,6 +128,14 @@ std::vector<int64_t> server::sessions(int32_t dc_id) const {
 }
 
 void server::set_faults(const fault_plan& faults, int32_t dc_id) {
+  if (!impl_->running) {
+    // The DCs do not exist yet: they take the options' plan when they start.
+    if (dc_id != 0)
+      throw std::logic_error("test_dc::server::set_faults: the faults of DC "
+                             + std::to_string(dc_id) + " can only be set after start()");
+    impl_->shared.opts.faults = faults;
+    return;
+  }
   for (auto* d : impl_->select(dc_id))
     d->set_faults(faults);
 }
@@ -176,6 +184,7 @@ server_counters& server_counters::operator+=(const server_counters& o) {
   faults_injected += o.faults_injected;
   ping_disconnects += o.ping_disconnects;
   quick_acks_sent += o.quick_acks_sent;
+  packets_lost += o.packets_lost;
   for (auto& [id, n] : o.received)
     received[id] += n;
   return *this;

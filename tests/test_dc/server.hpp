@@ -110,6 +110,7 @@ public:
   std::vector<int64_t> sessions(int32_t dc_id) const;
 
   // Faults for connections from now on (and live ones), dc_id 0: every DC.
+  // Before start(): every DC only (throws std::logic_error for one DC).
   void set_faults(const fault_plan& faults, int32_t dc_id = 0);
   void clear_faults(int32_t dc_id = 0) { set_faults(fault_plan{}, dc_id); }
 

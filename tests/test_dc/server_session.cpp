@@ -22,8 +22,8 @@ uint8_t server_session::state_of(int64_t msg_id, bool too_high) const {
   // Status byte per core.telegram.org/mtproto/service_messages_about_messages.
   auto it = received_.find(msg_id);
   if (it == received_.end()) {
-    if (msg_id < forgotten_below_)
-      return 1;   // nothing known: forgotten
+    if (msg_id < forgotten_below_ || msg_id < first_msg_id)
+      return 1;   // nothing known: forgotten, or from before the session began
     return too_high ? 3 : 2;
   }
   uint8_t s = 4;

@@ -57,6 +57,10 @@ public:
   int64_t id;
   uint64_t conn_id = 0;          // 0: no live connection
   bool announced = false;        // new_session_created sent
+  // The first msg_id the server saw of this session (its new_session_created
+  // first_msg_id): of anything older it knows nothing, it may have been sent
+  // to a session the server since forgot.
+  int64_t first_msg_id = 0;
 
   // Client numbering, for the seqno checks.
   int64_t last_msg_id = 0;
