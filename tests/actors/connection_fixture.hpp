@@ -11,6 +11,8 @@
 #include "mtsender/messages/error.hpp"
 #include "mtsender/messages/frame_event.hpp"
 #include "mtsender/messages/session_state.hpp"
+#include "mtsender/tests/actors/queries.hpp"
+#include "mtsender/tests/actors/test_node.hpp"
 #include "mtsender/tests/test_dc/builtin_methods.hpp"
 #include "mtsender/tests/test_dc/server.hpp"
 #include "mtsender/transport/bytes.hpp"
@@ -34,46 +36,12 @@ namespace conn_test {
 using namespace std::chrono_literals;
 using namespace mtsender;
 
-struct node {
-  caf::actor_system_config cfg;
-  std::unique_ptr<caf::actor_system> sys;
-  node() {
-    cfg.load<caf::io::middleman>();
-    add_message_types(cfg);
-    cfg.set("scheduler.max-threads", 2);
-    sys = std::make_unique<caf::actor_system>(cfg);
-  }
-};
+using namespace actor_test;   // node, is, nearest_dc_query, custom_query, bool_true, ...
 
 inline test_dc::server_options dc_options() {
   test_dc::server_options o;
   o.rsa_key = test_dc::shared_test_key();
   return o;
-}
-
-// help.getNearestDc: just its constructor id.
-inline byte_buffer nearest_dc_query() {
-  byte_buffer b;
-  tl::writer w{b};
-  w.write_uint32(test_dc::help_get_nearest_dc_id);
-  return b;
-}
-
-// A query the test server does not know; tests register a handler for it.
-inline constexpr uint32_t custom_query_id = 0x0badc0de;
-inline byte_buffer custom_query(uint32_t tag) {
-  byte_buffer b;
-  tl::writer w{b};
-  w.write_uint32(custom_query_id);
-  w.write_uint32(tag);
-  return b;
-}
-// boolTrue, as an answer.
-inline byte_buffer bool_true() {
-  byte_buffer b;
-  tl::writer w{b};
-  w.write_bool(true);
-  return b;
 }
 
 inline connection_config make_config(test_dc::server& srv, caf::actor parent,
@@ -202,10 +170,6 @@ inline caf::error wait_down(caf::scoped_actor& self, const connection_actor& con
 inline void stop(caf::scoped_actor& self, const connection_actor& conn) {
   self->send_exit(conn, caf::exit_reason::user_shutdown);
   self->wait_for(conn);
-}
-
-inline bool is(const caf::error& e, errc code) {
-  return e == caf::error(static_cast<uint8_t>(code), error_category);
 }
 
 } // namespace conn_test

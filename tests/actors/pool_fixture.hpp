@@ -10,6 +10,8 @@
 #include "mtsender/messages/add_message_types.hpp"
 #include "mtsender/messages/error.hpp"
 #include "mtsender/messages/frame_event.hpp"
+#include "mtsender/tests/actors/queries.hpp"
+#include "mtsender/tests/actors/test_node.hpp"
 #include "mtsender/tests/test_dc/builtin_methods.hpp"
 #include "mtsender/tests/test_dc/server.hpp"
 #include "mtsender/transport/tl/reader.hpp"
@@ -34,16 +36,7 @@ namespace pool_test {
 using namespace std::chrono_literals;
 using namespace mtsender;
 
-struct node {
-  caf::actor_system_config cfg;
-  std::unique_ptr<caf::actor_system> sys;
-  node() {
-    cfg.load<caf::io::middleman>();
-    add_message_types(cfg);
-    cfg.set("scheduler.max-threads", 2);
-    sys = std::make_unique<caf::actor_system>(cfg);
-  }
-};
+using namespace actor_test;   // node, is, nearest_dc_query, custom_query, bool_true, ...
 
 inline test_dc::server_options two_dcs() {
   test_dc::server_options o;
@@ -65,50 +58,6 @@ inline pool_config pool_config_for(test_dc::server& srv, size_t max_connections 
   c.timeouts.connect = 3s;
   c.timeouts.handshake = 5s;
   return c;
-}
-
-inline byte_buffer nearest_dc_query() {
-  byte_buffer b;
-  tl::writer w{b};
-  w.write_uint32(test_dc::help_get_nearest_dc_id);
-  return b;
-}
-
-// A query the test server does not know; tests register a handler for it.
-inline constexpr uint32_t custom_query_id = 0x0badc0de;
-inline byte_buffer custom_query(uint32_t tag) {
-  byte_buffer b;
-  tl::writer w{b};
-  w.write_uint32(custom_query_id);
-  w.write_uint32(tag);
-  return b;
-}
-inline uint32_t tag_of(const test_dc::rpc_call& call) {
-  tl::reader r{call.query};
-  r.read_uint32("constructor");
-  return r.read_uint32("tag");
-}
-inline byte_buffer bool_true() {
-  byte_buffer b;
-  tl::writer w{b};
-  w.write_bool(true);
-  return b;
-}
-
-// An update body the session passes through as-is: a constructor no schema
-// knows and a tag.
-inline constexpr uint32_t test_update_id = 0x7e57da7a;
-inline byte_buffer test_update(uint32_t tag) {
-  byte_buffer b;
-  tl::writer w{b};
-  w.write_uint32(test_update_id);
-  w.write_uint32(tag);
-  return b;
-}
-inline uint32_t update_tag(const byte_buffer& body) {
-  tl::reader r{body};
-  r.read_uint32("constructor");
-  return r.read_uint32("tag");
 }
 
 inline rpc_request request_of(byte_buffer body, int64_t deadline_ms = 0, bool safe = false) {
@@ -153,10 +102,6 @@ inline outcome invoke_one(caf::scoped_actor& self, const dc_pool& pool, int32_t 
   std::vector<rpc_request> v;
   v.push_back(std::move(req));
   return invoke_all(self, pool, dc, std::move(v))[0];
-}
-
-inline bool is(const caf::error& e, errc code) {
-  return e == caf::error(static_cast<uint8_t>(code), error_category);
 }
 
 // nearestDc#8e1a1775 country:string this_dc:int nearest_dc:int

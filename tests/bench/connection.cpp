@@ -6,6 +6,7 @@
 //
 //   bench_connection            # prints ops/s, ns/op and MB/s
 //   bench_connection --quick    # fewer requests per run
+#include "mtsender/tests/bench/bench_report.hpp"
 #include "mtsender/tests/bench/forked_test_dc.hpp"
 #include "mtsender/actors/connection.hpp"
 #include "mtsender/messages/add_message_types.hpp"
@@ -39,10 +40,7 @@ namespace {
 
 constexpr uint32_t bench_query_id = 0x0be4c401;
 
-struct run_result {
-  double seconds = 0;
-  size_t failed = 0;
-};
+using bench::run_result;
 
 // Keeps `inflight` requests outstanding until `total` are answered.
 struct driver_state {
@@ -57,31 +55,21 @@ caf::behavior driver(caf::stateful_actor<driver_state>* self, connection_actor c
                      std::shared_ptr<std::promise<run_result>> out) {
   auto send_one = std::make_shared<std::function<void()>>();
   *send_one = [=] {
-    auto& st = self->state;
-    ++st.sent;
+    ++self->state.sent;
+    auto next = [=](bool ok) {
+      auto& st = self->state;
+      st.failed += !ok;
+      if (++st.done == total) {
+        std::chrono::duration<double> d = steady::now() - st.start;
+        out->set_value(run_result{d.count(), st.failed});
+        *send_one = nullptr;
+        self->quit();
+      } else if (st.sent < total) {
+        (*send_one)();
+      }
+    };
     self->request(conn, 60s, invoke_atom::value, req)
-      .then(
-        [=](const rpc_response&) {
-          auto& st = self->state;
-          if (++st.done == total) {
-            std::chrono::duration<double> d = steady::now() - st.start;
-            out->set_value(run_result{d.count(), st.failed});
-            self->quit();
-          } else if (st.sent < total) {
-            (*send_one)();
-          }
-        },
-        [=](caf::error&) {
-          auto& st = self->state;
-          ++st.failed;
-          if (++st.done == total) {
-            std::chrono::duration<double> d = steady::now() - st.start;
-            out->set_value(run_result{d.count(), st.failed});
-            self->quit();
-          } else if (st.sent < total) {
-            (*send_one)();
-          }
-        });
+      .then([=](const rpc_response&) { next(true); }, [=](caf::error&) { next(false); });
   };
   self->state.start = steady::now();
   for (size_t i = 0; i < std::min(inflight, total); ++i)
@@ -97,25 +85,7 @@ run_result run(caf::actor_system& sys, const connection_actor& conn, size_t infl
   return f.get();
 }
 
-rpc_request small_request() {
-  rpc_request r;
-  tl::writer w{r.body};
-  w.write_uint32(bench_query_id);
-  while (r.body.size() < 64)
-    w.write_uint32(0x01020304);
-  return r;
-}
-
-// upload.saveFilePart#b304a621 file_id:long file_part:int bytes:bytes
-rpc_request file_part_request() {
-  rpc_request r;
-  tl::writer w{r.body};
-  w.write_uint32(test_dc::upload_save_file_part_id);
-  w.write_int64(0x1234);
-  w.write_int32(0);
-  w.write_bytes(byte_buffer(test_dc::max_file_part_size, 0x5a));
-  return r;
-}
+rpc_request small_request() { return bench::small_request(bench_query_id); }
 
 } // namespace
 
@@ -124,8 +94,6 @@ int main(int argc, char** argv) {
   auto dc = bench::forked_test_dc::start(bench_query_id);
   if (!dc)
     return 1;
-  const uint16_t port = dc->port;
-  const auto key = dc->key;
 
   int rc = 0;
   {
@@ -134,48 +102,30 @@ int main(int argc, char** argv) {
     add_message_types(cfg);
     cfg.set("scheduler.max-threads", 2);
     caf::actor_system sys{cfg};
-    connection_config cc;
-    cc.dc_id = 2;
-    cc.host = "127.0.0.1";
-    cc.port = port;
-    cc.rsa_keys.push_back(key);
-    auto conn = spawn_connection(sys, cc);
+    auto conn = spawn_connection(sys, dc->client_config());
     // Warm up (handshake included).
     run(sys, conn, 1, 10, small_request());
 
     const int runs = quick ? 3 : 5;
     std::printf("connection actor -> test DC (other process), median of %d runs\n", runs);
+    bool ok = true;
+    const auto rpc = small_request();
     for (size_t inflight : {size_t(1), size_t(8), size_t(64), size_t(512)}) {
-      size_t total = inflight == 1 ? 3000 : (quick ? 20000 : 60000);
-      std::vector<double> rates;
-      size_t failed = 0;
-      for (int i = 0; i < runs; ++i) {
-        auto r = run(sys, conn, inflight, total, small_request());
-        rates.push_back(double(total) / r.seconds);
-        failed += r.failed;
-      }
-      double m = bench::median(rates);
-      std::printf("  64 B RPC, %3zu in flight: %9.0f ops/s  %8.0f ns/op  (failed: %zu)\n",
-                  inflight, m, 1e9 / m, failed);
-      if (failed)
-        rc = 2;
+      const size_t total = inflight == 1 ? 3000 : (quick ? 20000 : 60000);
+      auto r = bench::measure(runs, double(total),
+                              [&] { return run(sys, conn, inflight, total, rpc); });
+      ok &= bench::print_ops("64 B RPC", inflight, r);
     }
-    auto part = file_part_request();
+    const auto part = bench::file_part_request();
     for (size_t inflight : {size_t(1), size_t(8)}) {
-      size_t total = quick ? 100 : 300;
-      std::vector<double> rates;
-      size_t failed = 0;
-      for (int i = 0; i < runs; ++i) {
-        auto r = run(sys, conn, inflight, total, part);
-        rates.push_back(double(total) * double(part.body.size()) / r.seconds / 1e6);
-        failed += r.failed;
-      }
-      double m = bench::median(rates);
-      std::printf("  512 KiB saveFilePart, %zu in flight: %7.1f MB/s  (failed: %zu)\n",
-                  inflight, m, failed);
-      if (failed)
-        rc = 2;
+      const size_t total = quick ? 100 : 300;
+      auto r = bench::measure(runs, double(total) * double(part.body.size()) / 1e6,
+                              [&] { return run(sys, conn, inflight, total, part); });
+      const std::string what = "512 KiB saveFilePart, " + std::to_string(inflight) + " in flight";
+      ok &= bench::print_mbps(what.c_str(), r);
     }
+    if (!ok)
+      rc = 2;
     caf::scoped_actor self{sys};
     self->send_exit(conn, caf::exit_reason::user_shutdown);
     self->wait_for(conn);

@@ -2,6 +2,7 @@
 // with the server in the same process they would measure the two together.
 // Fork it before any actor system exists; it answers `query_id` with
 // boolTrue and reports its port and RSA public key through a pipe.
+// small_request / file_part_request build the bodies the benchmarks send it.
 //
 //   auto dc = bench::forked_test_dc::start(0x0be4c401);
 //   if (!dc) return 1;                      // the child did not start
@@ -9,6 +10,9 @@
 //   dc->stop();
 #pragma once
 
+#include "mtsender/actors/connection_config.hpp"
+#include "mtsender/messages/rpc.hpp"
+#include "mtsender/tests/test_dc/builtin_methods.hpp"
 #include "mtsender/tests/test_dc/server.hpp"
 #include "mtsender/transport/crypto/rsa.hpp"
 #include "mtsender/transport/tl/writer.hpp"
@@ -61,6 +65,16 @@ struct forked_test_dc {
     return dc;
   }
 
+  // A connection to this DC: DC 2 at 127.0.0.1:port with its key.
+  connection_config client_config() const {
+    connection_config c;
+    c.dc_id = 2;
+    c.host = "127.0.0.1";
+    c.port = port;
+    c.rsa_keys.push_back(key);
+    return c;
+  }
+
   void stop() {
     if (pid > 0) {
       ::kill(pid, SIGTERM);
@@ -91,9 +105,26 @@ private:
   }
 };
 
-inline double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
+// A 64-byte body of the query the forked DC answers (its id, then filler).
+inline rpc_request small_request(uint32_t query_id) {
+  rpc_request r;
+  tl::writer w{r.body};
+  w.write_uint32(query_id);
+  while (r.body.size() < 64)
+    w.write_uint32(0x01020304);
+  return r;
+}
+
+// upload.saveFilePart#b304a621 file_id:long file_part:int bytes:bytes, with a
+// part of the largest size the test DC accepts (512 KiB).
+inline rpc_request file_part_request() {
+  rpc_request r;
+  tl::writer w{r.body};
+  w.write_uint32(test_dc::upload_save_file_part_id);
+  w.write_int64(0x1234);
+  w.write_int32(0);
+  w.write_bytes(byte_buffer(test_dc::max_file_part_size, 0x5a));
+  return r;
 }
 
 } // namespace mtsender::bench

@@ -11,6 +11,7 @@
 //
 //   bench_pool            # prints ops/s, ns/op and MB/s
 //   bench_pool --quick    # fewer requests per run
+#include "mtsender/tests/bench/bench_report.hpp"
 #include "mtsender/tests/bench/forked_test_dc.hpp"
 #include "mtsender/actors/connection.hpp"
 #include "mtsender/actors/dc_pool.hpp"
@@ -85,10 +86,7 @@ caf::behavior user(caf::stateful_actor<user_state>* self, Handle target, size_t 
   return {[](int32_t) {}};
 }
 
-struct run_result {
-  double seconds = 0;
-  size_t failed = 0;
-};
+using bench::run_result;
 
 template <class Handle>
 run_result run(caf::actor_system& sys, const Handle& target, size_t inflight, size_t total,
@@ -107,53 +105,23 @@ run_result run(caf::actor_system& sys, const Handle& target, size_t inflight, si
   return r;
 }
 
-rpc_request small_request() {
-  rpc_request r;
-  tl::writer w{r.body};
-  w.write_uint32(bench_query_id);
-  while (r.body.size() < 64)
-    w.write_uint32(0x01020304);
-  return r;
-}
-
-// upload.saveFilePart#b304a621 file_id:long file_part:int bytes:bytes
-rpc_request file_part_request() {
-  rpc_request r;
-  tl::writer w{r.body};
-  w.write_uint32(test_dc::upload_save_file_part_id);
-  w.write_int64(0x1234);
-  w.write_int32(0);
-  w.write_bytes(byte_buffer(test_dc::max_file_part_size, 0x5a));
-  return r;
-}
+rpc_request small_request() { return bench::small_request(bench_query_id); }
 
 template <class Handle>
 bool report_rpc(caf::actor_system& sys, const Handle& h, const char* what, size_t inflight,
                 size_t total, int runs) {
-  std::vector<double> rates;
-  size_t failed = 0;
-  for (int i = 0; i < runs; ++i) {
-    auto r = run(sys, h, inflight, total, small_request());
-    rates.push_back(double(total) / r.seconds);
-    failed += r.failed;
-  }
-  double m = bench::median(rates);
-  std::printf("  %-28s %3zu in flight: %9.0f ops/s  %8.0f ns/op  (failed: %zu)\n", what,
-              inflight, m, 1e9 / m, failed);
-  return failed == 0;
+  const auto rpc = small_request();
+  return bench::print_ops(what, inflight, bench::measure(runs, double(total), [&] {
+                            return run(sys, h, inflight, total, rpc);
+                          }));
 }
 
 bool report_parts(caf::actor_system& sys, const dc_pool& pool, const char* what,
-                  rpc_request part, size_t total, int runs) {
-  std::vector<double> rates;
-  size_t failed = 0;
-  for (int i = 0; i < runs; ++i) {
-    auto r = run(sys, pool, 8, total, part);
-    rates.push_back(double(total) * double(part.body.size()) / r.seconds / 1e6);
-    failed += r.failed;
-  }
-  std::printf("  %-44s %7.1f MB/s  (failed: %zu)\n", what, bench::median(rates), failed);
-  return failed == 0;
+                  const rpc_request& part, size_t total, int runs) {
+  const double mb = double(total) * double(part.body.size()) / 1e6;
+  return bench::print_mbps(what, bench::measure(runs, mb, [&] {
+                             return run(sys, pool, 8, total, part);
+                           }));
 }
 
 pool_config config_for(uint16_t port, const crypto::rsa_public_key& key, size_t conns) {
@@ -172,8 +140,6 @@ int main(int argc, char** argv) {
   auto dc = bench::forked_test_dc::start(bench_query_id);
   if (!dc)
     return 1;
-  const uint16_t port = dc->port;
-  const auto key = dc->key;
 
   bool ok = true;
   {
@@ -186,28 +152,23 @@ int main(int argc, char** argv) {
     const size_t total = quick ? 8000 : 40000;
     std::printf("4 user actors -> test DC (other process), median of %d runs\n", runs);
 
-    auto pool3 = spawn_dc_pool(sys, config_for(port, key, 3));
+    auto pool3 = spawn_dc_pool(sys, config_for(dc->port, dc->key, 3));
     run(sys, pool3, 64, 4000, small_request());  // warm up: key, 3 connections
     ok &= report_rpc(sys, pool3, "pool, 3 connections", 64, total, runs);
     ok &= report_rpc(sys, pool3, "pool, 3 connections", 512, total, runs);
 
-    auto pool1 = spawn_dc_pool(sys, config_for(port, key, 1));
+    auto pool1 = spawn_dc_pool(sys, config_for(dc->port, dc->key, 1));
     run(sys, pool1, 64, 2000, small_request());
     ok &= report_rpc(sys, pool1, "pool, 1 connection", 64, total, runs);
 
-    connection_config cc;
-    cc.dc_id = 2;
-    cc.host = "127.0.0.1";
-    cc.port = port;
-    cc.rsa_keys.push_back(key);
-    auto conn = spawn_connection(sys, cc);
+    auto conn = spawn_connection(sys, dc->client_config());
     run(sys, conn, 64, 2000, small_request());
     ok &= report_rpc(sys, conn, "connection actor, no pool", 64, total, runs);
 
     const size_t parts = quick ? 64 : 200;
-    ok &= report_parts(sys, pool3, "512 KiB saveFilePart via pool (3 conns)", file_part_request(),
-                       parts, runs);
-    auto moved = file_part_request();
+    ok &= report_parts(sys, pool3, "512 KiB saveFilePart via pool (3 conns)",
+                       bench::file_part_request(), parts, runs);
+    auto moved = bench::file_part_request();
     moved.options.max_retries = 0;
     ok &= report_parts(sys, pool3, "same, max_retries=0 (body moved, no copy)", moved, parts,
                        runs);
