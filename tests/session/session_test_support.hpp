@@ -61,6 +61,14 @@ struct client_packet {
   std::vector<received> messages;  // the container's items, or the one message
 };
 
+// The first message of the packet whose body starts with `ctor`.
+inline const received* find_body(const client_packet& p, uint32_t ctor) {
+  for (auto& m : p.messages)
+    if (m.body.size() >= 4 && load_le32(m.body.data()) == ctor)
+      return &m;
+  return nullptr;
+}
+
 // The server side of one session, as the test DC would do it.
 class fake_server {
 public:

@@ -24,13 +24,6 @@ std::vector<uint64_t> acked_ids(const byte_buffer& ack_body) {
   return out;
 }
 
-const received* find_body(const client_packet& p, uint32_t ctor) {
-  for (auto& m : p.messages)
-    if (m.body.size() >= 4 && load_le32(m.body.data()) == ctor)
-      return &m;
-  return nullptr;
-}
-
 } // namespace
 
 TEST_CASE("one request, one answer, ack rides along with the next request",

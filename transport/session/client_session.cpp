@@ -99,24 +99,47 @@ int64_t client_session::server_now_s() {
 
 // -------------------------------------------------------------------- outgoing
 
-void client_session::invoke(uint64_t token, byte_buffer body) {
+client_session::request& client_session::add_rpc(uint64_t token, size_t size) {
   if (token >= internal_token_base)
     throw std::invalid_argument("client_session::invoke: token " + std::to_string(token)
                                 + " is in the session's reserved range");
-  if (body.empty() || body.size() % 4 != 0)
-    throw std::invalid_argument("client_session::invoke: body of "
-                                + std::to_string(body.size())
+  if (size == 0 || size % 4 != 0)
+    throw std::invalid_argument("client_session::invoke: body of " + std::to_string(size)
                                 + " bytes (must be a non-empty multiple of 4)");
-  if (body.size() + plaintext_header_size > config_.max_packet_bytes)
-    throw std::invalid_argument("client_session::invoke: body of "
-                                + std::to_string(body.size())
+  if (size + plaintext_header_size > config_.max_packet_bytes)
+    throw std::invalid_argument("client_session::invoke: body of " + std::to_string(size)
                                 + " bytes exceeds the packet limit");
   auto [it, inserted] = requests_.try_emplace(token);
   if (!inserted)
     throw std::invalid_argument("client_session::invoke: token " + std::to_string(token)
                                 + " is already pending");
-  it->second.body = std::move(body);
+  return it->second;
+}
+
+void client_session::invoke(uint64_t token, byte_buffer body) {
+  add_rpc(token, body.size()).body = std::move(body);
   enqueue(token);
+}
+
+void client_session::invoke(uint64_t token, std::shared_ptr<const byte_buffer> body) {
+  add_rpc(token, body ? body->size() : 0).shared = std::move(body);
+  enqueue(token);
+}
+
+void client_session::adopt(uint64_t token, std::shared_ptr<const byte_buffer> body,
+                           uint64_t msg_id) {
+  if (msg_id == 0 || msg_id % 4 != 0)
+    throw std::invalid_argument("client_session::adopt: " + std::to_string(msg_id)
+                                + " is not a client msg_id");
+  if (by_msg_id_.count(msg_id) != 0)
+    throw std::invalid_argument("client_session::adopt: msg_id " + std::to_string(msg_id)
+                                + " is already tracked");
+  auto& r = add_rpc(token, body ? body->size() : 0);
+  r.shared = std::move(body);
+  r.sent = true;
+  r.adopted = true;
+  r.msg_id = msg_id;
+  by_msg_id_[msg_id] = token;
 }
 
 uint64_t client_session::add_internal(kind k, byte_buffer body, bool content_related) {
@@ -226,6 +249,7 @@ void client_session::requeue(uint64_t token, size_t& count) {
     by_msg_id_.erase(r.msg_id);
     r.msg_id = 0;
   }
+  r.adopted = false;
   r.sent = false;
   r.acked = false;
   r.container_id = 0;
@@ -278,7 +302,7 @@ size_t client_session::resend_msg(uint64_t msg_id) {
 size_t client_session::resend_before(uint64_t first_msg_id) {
   std::vector<std::pair<uint64_t, uint64_t>> old;  // msg_id, token
   for (auto& [token, r] : requests_)
-    if (r.sent && !r.queued && r.msg_id != 0 && r.msg_id < first_msg_id)
+    if (r.sent && !r.queued && !r.adopted && r.msg_id != 0 && r.msg_id < first_msg_id)
       old.emplace_back(r.msg_id, token);
   std::sort(old.begin(), old.end());  // keep the original order
   size_t count = 0;
@@ -313,7 +337,7 @@ bool client_session::next_packet(byte_buffer& out) {
       queue_.pop_front();
       continue;
     }
-    const size_t size = r->body.size();
+    const size_t size = r->payload().size();
     if (size >= config_.alone_threshold) {
       if (packet_tokens_.empty()) {
         packet_tokens_.push_back(t);
@@ -369,7 +393,8 @@ bool client_session::next_packet(byte_buffer& out) {
       auto& r = requests_[packet_tokens_[0]];
       outer_id = ids_.next(now);
       outer_seqno = seqno_.next(r.content_related);
-      tx_.insert(tx_.end(), r.body.begin(), r.body.end());
+      const byte_view body = r.payload();
+      tx_.insert(tx_.end(), body.begin(), body.end());
       record(packet_tokens_[0], outer_id);
     } else {
       outer_id = ids_.next(now);
@@ -388,8 +413,9 @@ bool client_session::next_packet(byte_buffer& out) {
       inner_ids.push_back(id);
       w.write_uint64(id);
       w.write_uint32(seqno_.next(r.content_related));
-      w.write_uint32(uint32_t(r.body.size()));
-      w.write_raw(r.body);
+      const byte_view body = r.payload();
+      w.write_uint32(uint32_t(body.size()));
+      w.write_raw(body);
     }
     if (n_acks) {
       w.write_uint64(ids_.next(now));
@@ -823,9 +849,11 @@ void client_session::handle_bad_msg(uint64_t msg_id, uint64_t bad_msg_id, int32_
 
 void client_session::handle_state_info(uint64_t token, request& r, byte_view info,
                                        std::vector<event>& ev) {
-  const size_t n = std::min(info.size(), r.tokens.size());
-  for (size_t i = 0; i < n; ++i)
-    ev.push_back(msg_state_event{r.tokens[i], info[i], decode_msg_state(info[i])});
+  // A short answer leaves the rest undecided (state invalid), never unanswered.
+  for (size_t i = 0; i < r.tokens.size(); ++i) {
+    const uint8_t raw = i < info.size() ? info[i] : 0;
+    ev.push_back(msg_state_event{r.tokens[i], raw, decode_msg_state(raw)});
+  }
   finish(token);
 }
 

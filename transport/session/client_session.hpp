@@ -43,6 +43,7 @@
 #include "mtsender/transport/tl/service_types.hpp"
 
 #include <deque>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -92,13 +93,25 @@ public:
   // not empty). `token` must be below internal_token_base and not pending.
   // Throws std::invalid_argument otherwise.
   void invoke(uint64_t token, byte_buffer body);
+  // The same with a body shared with the caller (never copied; the caller
+  // must not change it while the request is pending).
+  void invoke(uint64_t token, std::shared_ptr<const byte_buffer> body);
+  // Takes over a request that an earlier connection of this same session
+  // sent as `msg_id` and lost: it is not sent again. An answer to `msg_id`
+  // settles it; request_state() asks the server whether it got it; resend()
+  // sends it anew (new msg_id). A new_session_created does not resend it:
+  // the server may have run it before forgetting the session. Throws
+  // std::invalid_argument for a bad token or body (as invoke), a msg_id that
+  // is not a client msg_id (a multiple of 4) or one already tracked.
+  void adopt(uint64_t token, std::shared_ptr<const byte_buffer> body, uint64_t msg_id);
   // These return the session's token for the message (internal range), which
   // forget() accepts, e.g. to give up on a ping that got no pong.
   uint64_t ping(int64_t ping_id);
   uint64_t ping_delay_disconnect(int64_t ping_id, int32_t disconnect_delay_s);
   uint64_t request_future_salts(int32_t num);
   // msgs_state_req for these requests (tokens not sent yet are skipped);
-  // answered by one msg_state_event per token. Returns how many were asked.
+  // answered by one msg_state_event per token (state `invalid` for a token
+  // the server's answer has no byte for). Returns how many were asked.
   size_t request_state(const std::vector<uint64_t>& tokens);
   // rpc_drop_answer: the request gets no rpc_result event any more; a
   // drop_answer_event follows. False if the token is unknown.
@@ -134,12 +147,16 @@ private:
     bool queued = false;
     bool acked = false;
     bool sent = false;
+    bool adopted = false;           // lost by an earlier connection: see adopt()
     uint64_t msg_id = 0;
     uint64_t container_id = 0;
     int64_t ping_id = 0;
     uint64_t target = 0;            // drop: the token whose answer is dropped
     std::vector<uint64_t> tokens;   // state_req: the tokens asked about
     byte_buffer body;
+    std::shared_ptr<const byte_buffer> shared;  // instead of `body`, when shared
+
+    byte_view payload() const noexcept { return shared ? byte_view{*shared} : byte_view{body}; }
   };
 
   struct container_record {
@@ -148,6 +165,7 @@ private:
     std::vector<uint64_t> acks;     // acks that rode along
   };
 
+  request& add_rpc(uint64_t token, size_t body_size);  // checks, then a new entry
   uint64_t add_internal(kind k, byte_buffer body, bool content_related);
   void enqueue(uint64_t token);
   void requeue(uint64_t token, size_t& count);
