@@ -48,10 +48,14 @@ enum class phase : uint8_t { connecting, handshaking, ready, closed };
 struct pending_request {
   caf::response_promise rp;
   size_t bytes = 0;
-  byte_buffer body;          // held only until the session takes it
-  bool in_session = false;   // handed to client_session::invoke
+  std::shared_ptr<const byte_buffer> body;  // held only until the session takes it
+  bool in_session = false;   // handed to client_session::invoke or adopt
+  bool safe_to_repeat = false;
+  bool checking = false;     // adopted: waiting for the server's msgs_state_info
   uint64_t caller_token = 0;
   uint64_t invoke_after = 0;
+  int64_t lost_session_id = 0;  // lost by an earlier connection of the session as
+  int64_t lost_msg_id = 0;      // this msg_id: ask the server before resending
   sclock::time_point deadline;
 };
 
@@ -78,6 +82,7 @@ struct conn_state {
   std::unordered_map<uint64_t, pending_request> pending;  // by our token
   std::deque<uint64_t> waiting;                           // accepted before ready
   std::unordered_map<uint64_t, uint64_t> by_caller_token; // caller token -> ours
+  std::vector<uint64_t> state_checks;                      // adopted, not asked about yet
   uint64_t next_token = 1;
   size_t bytes_in_flight = 0;
 
@@ -211,13 +216,24 @@ void answer_all(conn_ptr self, errc code, const std::string& what, int32_t trans
   st.pending.clear();
   st.waiting.clear();
   st.by_caller_token.clear();
+  st.state_checks.clear();
   st.bytes_in_flight = 0;
   for (auto& [token, p] : pending) {
     error_detail d;
     d.what = what;
     d.transport_code = transport_code;
-    d.may_have_executed = maybe_sent(st, token, p);
     d.dc_id = st.cfg.dc_id;
+    // Name the last send, so the next connection of the session can ask
+    // the server about it.
+    if (maybe_sent(st, token, p)) {
+      d.may_have_executed = true;
+      d.session_id = static_cast<int64_t>(st.sess->session_id());
+      d.msg_id = static_cast<int64_t>(st.sess->find(token)->msg_id);
+    } else if (p.lost_msg_id != 0) {
+      d.may_have_executed = true;
+      d.session_id = p.lost_session_id;
+      d.msg_id = p.lost_msg_id;
+    }
     p.rp.deliver(make_error(code, std::move(d)));
   }
 }
@@ -251,12 +267,23 @@ void shut_down(conn_ptr self, caf::error reason, errc code, const std::string& w
                            || code == errc::transport_error
                          ? code
                          : errc::connection_lost;
+  auto refuse = [=](const pooled_request* lost) {
+    error_detail d;
+    d.what = "connection closed: " + what;
+    d.transport_code = transport_code;
+    d.dc_id = dc;
+    if (lost && lost->lost_msg_id != 0) {  // still unsettled: pass its name on
+      d.may_have_executed = true;
+      d.session_id = lost->lost_session_id;
+      d.msg_id = lost->lost_msg_id;
+    }
+    return make_error(refusal, std::move(d));
+  };
   self->become([=](invoke_atom, const rpc_request&) -> caf::result<rpc_response> {
-                 error_detail d;
-                 d.what = "connection closed: " + what;
-                 d.transport_code = transport_code;
-                 d.dc_id = dc;
-                 return make_error(refusal, std::move(d));
+                 return refuse(nullptr);
+               },
+               [=](invoke_atom, const pooled_request& req) -> caf::result<rpc_response> {
+                 return refuse(&req);
                },
                [=](caf::get_atom, stats_atom) -> connection_stats {
                  auto s = self->state.stats;
@@ -305,6 +332,10 @@ void flush_out(conn_ptr self) {
   auto& st = self->state;
   if (!st.sess || !st.has_hdl || st.ph != phase::ready)
     return;
+  if (!st.state_checks.empty()) {  // one msgs_state_req for all adopted so far
+    st.sess->request_state(st.state_checks);
+    st.state_checks.clear();
+  }
   bool wrote = false;
   for (;;) {
     size_t before = st.sess->queued_messages();
@@ -406,12 +437,47 @@ void expire(conn_ptr self, uint64_t token) {
 
 // ----------------------------------------------------------------- requests
 
-// Hands a request to the session; with invoke_after, wraps it in
-// invokeAfterMsg naming the earlier request's current msg_id.
-void submit(conn_ptr self, uint64_t token, pending_request& p) {
+// A request lost with an earlier connection that cannot be asked about
+// (another session now): it may have run, so it ends here.
+void fail_unverifiable(conn_ptr self, uint64_t token, pending_request& p,
+                       const std::string& why) {
   auto& st = self->state;
-  byte_buffer body = std::move(p.body);
-  p.body = byte_buffer{};
+  error_detail d;
+  d.what = "lost with an earlier connection, and " + why
+           + ": cannot tell whether the server ran it";
+  d.may_have_executed = true;
+  d.dc_id = st.cfg.dc_id;
+  p.rp.deliver(make_error(errc::connection_lost, std::move(d)));
+  release(st, token);
+}
+
+// Hands a request to the session; with invoke_after, wraps it in
+// invokeAfterMsg naming the earlier request's current msg_id. A request lost
+// by an earlier connection of this session is adopted under its old msg_id
+// and asked about (msgs_state_req) instead of being sent. False when the
+// request was answered here (and released).
+bool submit(conn_ptr self, uint64_t token, pending_request& p) {
+  auto& st = self->state;
+  auto body = std::move(p.body);
+  if (p.lost_msg_id != 0) {
+    if (static_cast<int64_t>(st.sess->session_id()) == p.lost_session_id) {
+      try {
+        st.sess->adopt(token, std::move(body), static_cast<uint64_t>(p.lost_msg_id));
+      } catch (const std::invalid_argument& e) {
+        fail_unverifiable(self, token, p, e.what());
+        return false;
+      }
+      p.in_session = true;
+      p.checking = true;
+      st.state_checks.push_back(token);
+      ++st.stats.lost_checked;
+      return true;
+    }
+    if (!p.safe_to_repeat) {
+      fail_unverifiable(self, token, p, "this connection runs another session");
+      return false;
+    }
+  }
   if (p.invoke_after != 0) {
     auto j = st.by_caller_token.find(p.invoke_after);
     if (j != st.by_caller_token.end() && st.pending.count(j->second) != 0) {
@@ -422,20 +488,25 @@ void submit(conn_ptr self, uint64_t token, pending_request& p) {
       }
       if (info && info->msg_id != 0) {
         byte_buffer wrapped;
-        wrapped.reserve(body.size() + 12);
+        wrapped.reserve(body->size() + 12);
         tl::writer w{wrapped};
-        tl::write_invoke_after_msg(w, static_cast<int64_t>(info->msg_id), body);
-        body = std::move(wrapped);
+        tl::write_invoke_after_msg(w, static_cast<int64_t>(info->msg_id), *body);
+        st.sess->invoke(token, std::move(wrapped));
+        p.in_session = true;
+        return true;
       }
     }
   }
   st.sess->invoke(token, std::move(body));
   p.in_session = true;
+  return true;
 }
 
-caf::result<rpc_response> on_invoke(conn_ptr self, rpc_request& req) {
+caf::result<rpc_response> on_invoke(conn_ptr self, std::shared_ptr<const byte_buffer> body,
+                                    const rpc_options& options, int64_t lost_session_id,
+                                    int64_t lost_msg_id) {
   auto& st = self->state;
-  const auto size = req.body.size();
+  const auto size = body ? body->size() : 0;
   if (size == 0 || size % 4 != 0)
     return make_error(errc::invalid_request,
                       "body must be a serialized TL function: " + std::to_string(size)
@@ -448,18 +519,23 @@ caf::result<rpc_response> on_invoke(conn_ptr self, rpc_request& req) {
                                           + std::to_string(st.bytes_in_flight) + ")");
   if (st.ph != phase::ready && st.waiting.size() >= st.cfg.limits.max_queued_connecting)
     return make_error(errc::overloaded, "too many requests queued while connecting");
-  if (req.options.token != 0 && st.by_caller_token.count(req.options.token) != 0)
+  if (options.token != 0 && st.by_caller_token.count(options.token) != 0)
     return make_error(errc::invalid_request,
-                      "token " + std::to_string(req.options.token) + " is already in use");
+                      "token " + std::to_string(options.token) + " is already in use");
 
   const uint64_t token = st.next_token++;
   auto& p = st.pending[token];
   p.rp = self->make_response_promise();
+  auto rp = p.rp;
   p.bytes = size;
-  p.caller_token = req.options.token;
-  p.invoke_after = req.options.invoke_after;
-  auto limit = req.options.deadline_ms > 0 ? milliseconds(req.options.deadline_ms)
-                                           : st.cfg.timeouts.default_deadline;
+  p.body = std::move(body);
+  p.safe_to_repeat = options.safe_to_repeat;
+  p.caller_token = options.token;
+  p.invoke_after = options.invoke_after;
+  p.lost_session_id = lost_session_id;
+  p.lost_msg_id = lost_session_id != 0 ? lost_msg_id : 0;
+  auto limit = options.deadline_ms > 0 ? milliseconds(options.deadline_ms)
+                                       : st.cfg.timeouts.default_deadline;
   p.deadline = sclock::now() + limit;
   st.bytes_in_flight += size;
   if (p.caller_token != 0)
@@ -469,14 +545,50 @@ caf::result<rpc_response> on_invoke(conn_ptr self, rpc_request& req) {
   arm_deadline(self);
 
   if (st.ph == phase::ready) {
-    p.body = std::move(req.body);
-    submit(self, token, p);
-    schedule_flush(self);
+    if (submit(self, token, p))
+      schedule_flush(self);
   } else {
-    p.body = std::move(req.body);
     st.waiting.push_back(token);
   }
-  return p.rp;
+  return rp;
+}
+
+// Whether the server got it: the answer to an adopted request's state check.
+std::string describe(const session::msg_state& s) {
+  switch (s.delivery) {
+    case session::msg_delivery::received:
+      return s.answer_generated ? "received, answer generated"
+             : s.processing     ? "received, running"
+                                : "received";
+    case session::msg_delivery::unknown:
+      return "nothing known, the server may have forgotten it";
+    case session::msg_delivery::invalid:
+      return "no usable state in the server's answer";
+    default:
+      return "not received";
+  }
+}
+
+void on_lost_state(conn_ptr self, uint64_t token, const session::msg_state& state) {
+  auto& st = self->state;
+  auto i = st.pending.find(token);
+  if (i == st.pending.end() || !i->second.checking)
+    return;
+  auto& p = i->second;
+  p.checking = false;
+  if (state.safe_to_resend() || p.safe_to_repeat) {
+    st.sess->resend(token);
+    ++st.stats.lost_resent;
+    return;
+  }
+  error_detail d;
+  d.what = "lost with an earlier connection after the server got it (msgs_state_info: "
+           + describe(state) + ")";
+  d.may_have_executed = true;
+  d.dc_id = st.cfg.dc_id;
+  p.rp.deliver(make_error(errc::connection_lost, std::move(d)));
+  st.sess->forget(token);
+  release(st, token);
 }
 
 // --------------------------------------------------------------- lifecycle
@@ -503,7 +615,7 @@ void go_ready(conn_ptr self) {
   for (auto token : waiting) {
     auto i = st.pending.find(token);
     if (i != st.pending.end())
-      submit(self, token, i->second);
+      submit(self, token, i->second);  // false: answered already
   }
   flush_out(self);
   self_timer(self, st.cfg.timeouts.ping_interval, ping_timer_atom::value);
@@ -613,9 +725,10 @@ void on_event(conn_ptr self, session::event& ev) {
         ++st.stats.seqno_corrections;
       } else if constexpr (std::is_same_v<T, session::message_ignored_event>) {
         ++st.stats.messages_ignored;
+      } else if constexpr (std::is_same_v<T, session::msg_state_event>) {
+        on_lost_state(self, e.token, e.state);
       } else {
-        // State answers, drop answers and future salts need nothing from
-        // the actor.
+        // Drop answers and future salts need nothing from the actor.
       }
     },
     ev);
@@ -716,6 +829,21 @@ void guarded(conn_ptr self, F&& f) {
   }
 }
 
+caf::result<rpc_response> guarded_invoke(conn_ptr self, std::shared_ptr<const byte_buffer> body,
+                                         const rpc_options& options, int64_t lost_session_id,
+                                         int64_t lost_msg_id) {
+  auto& st = self->state;
+  if (st.ph == phase::closed)
+    return make_error(errc::dropped, "connection is closing");
+  caf::result<rpc_response> res = caf::delegated<rpc_response>{};
+  guarded(self, [&] {
+    res = on_invoke(self, std::move(body), options, lost_session_id, lost_msg_id);
+  });
+  if (st.ph == phase::closed)
+    return caf::delegated<rpc_response>{};  // shut_down answered its promise
+  return res;
+}
+
 caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
@@ -739,14 +867,13 @@ caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
 
   return {
     [=](invoke_atom, rpc_request& req) -> caf::result<rpc_response> {
-      auto& st = self->state;
-      if (st.ph == phase::closed)
-        return make_error(errc::dropped, "connection is closing");
-      caf::result<rpc_response> res = caf::delegated<rpc_response>{};
-      guarded(self, [&] { res = on_invoke(self, req); });
-      if (st.ph == phase::closed)
-        return caf::delegated<rpc_response>{};  // shut_down answered its promise
-      return res;
+      // The body moves into a shared buffer: no copy of the bytes.
+      return guarded_invoke(self, std::make_shared<const byte_buffer>(std::move(req.body)),
+                            req.options, 0, 0);
+    },
+    [=](invoke_atom, pooled_request& req) -> caf::result<rpc_response> {
+      return guarded_invoke(self, std::move(req.body), req.options, req.lost_session_id,
+                            req.lost_msg_id);
     },
     [=](caf::get_atom, stats_atom) -> connection_stats {
       auto& st = self->state;

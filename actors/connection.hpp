@@ -12,8 +12,14 @@
 //   caf::actor_system sys{cfg};
 //   auto conn = mtsender::spawn_connection(sys, connection_config{...});
 //
+// The pool sends (invoke_atom, pooled_request) instead: the body is shared,
+// and a request that an earlier connection of the same session lost is taken
+// over under its old msg_id and asked about with msgs_state_req; it is sent
+// again only if the server never got it, else it fails with connection_lost
+// (may_have_executed) unless safe_to_repeat.
+//
 // On any fatal fault it answers every open request (connection_lost, with
-// detail.may_have_executed), sends (handoff_atom, session_state) and a
+// detail.may_have_executed and, for a sent one, its session_id and msg_id), sends (handoff_atom, session_state) and a
 // connection_down frame_event to its parent, refuses requests still on their
 // way for timeouts.linger, and quits with an error naming the cause. An exit message (e.g. user_shutdown) answers open requests with
 // errc::dropped and ends it the same way.

@@ -93,14 +93,22 @@ void advance(pool_ptr self, invocation& inv, const retry::retry_step& step) {
 
 bool lost_before_running(const caf::error& err, const error_detail* d, const invocation& inv) {
   if (err == caf::sec::request_timeout)
-    return inv.req.options.safe_to_repeat;  // the connection went silent
+    return inv.options.safe_to_repeat;  // the connection went silent
   if (!d)
     return false;
   if (err == errc::transport_error)
     return true;  // the server refused the packet whole (-404, -429, -444)
   if (err == errc::connection_lost || err == errc::dropped)
-    return !d->may_have_executed || inv.req.options.safe_to_repeat;
+    return !d->may_have_executed || inv.options.safe_to_repeat;
   return false;
+}
+
+// Lost after a send and perhaps run: the lost connection named the attempt
+// (session, msg_id), so the slot's next connection, which continues that
+// session, can ask the server whether it got it (msgs_state_req).
+bool can_ask_server(const caf::error& err, const error_detail* d) {
+  return d && d->msg_id != 0 && d->session_id != 0
+         && (err == errc::connection_lost || err == errc::dropped);
 }
 
 void on_attempt_error(pool_ptr self, uint64_t id, uint64_t attempt, caf::error err) {
@@ -112,11 +120,18 @@ void on_attempt_error(pool_ptr self, uint64_t id, uint64_t attempt, caf::error e
   if (inv.attempt != attempt || inv.where != inv_where::in_flight)
     return;  // an older attempt, already settled
   auto& dc = st.dcs[inv.dc_id];
+  const auto* d = detail_of(err);
+  // The answer of a state check that found the request already received
+  // comes as connection_lost without a msg_id: about the request, not the
+  // connection, which is fine.
+  const bool verdict = inv.lost_msg_id != 0 && err == errc::connection_lost && d
+                       && d->msg_id == 0;
+  const int slot_idx = inv.slot;
   // One lost connection is one signal about the DC's health, however many
   // requests it took down: only the first reaches the retry policy (and its
   // circuit breaker); the others are settled here.
   slot* lost_on = nullptr;
-  if (ends_connection(err) && inv.slot >= 0) {
+  if (!verdict && ends_connection(err) && inv.slot >= 0) {
     auto& s = dc.slots[static_cast<size_t>(inv.slot)];
     if (s.gen == inv.slot_gen) {
       s.closing = true;
@@ -124,21 +139,40 @@ void on_attempt_error(pool_ptr self, uint64_t id, uint64_t attempt, caf::error e
     }
   }
   release_slot(self, inv);
-  const auto* d = detail_of(err);
   if (d && err == errc::rpc_failed && d->rpc.flood_wait_seconds())
     ++dc.stats.flood_waits;
   if (d && d->may_have_executed)
     inv.may_have_executed = true;
+  inv.lost_session_id = inv.lost_msg_id = 0;
+  inv.lost_slot = -1;
   auto now = sclock::now();
-  // Lost with the connection but never run (or harmless to run again):
-  // send it again on another connection, without bothering the policy.
-  if (!inv.zero_copy && inv.resends < st.cfg.max_resends && now < inv.deadline
-      && lost_before_running(err, d, inv)) {
-    ++inv.resends;
-    ++dc.stats.resent;
-    inv.where = inv_where::queued;
-    dispatch(self, inv);
+  if (verdict) {
+    // The server answered the state check: the DC works (a half-open
+    // circuit's probe closes it), and the request may have run: no retry.
+    inv.rc->on_success(now);
+    finish(self, id, std::move(err));
     return;
+  }
+  if (inv.resends < st.cfg.max_resends && now < inv.deadline) {
+    // Lost with the connection but never run (or harmless to run again):
+    // send it again on any connection, without bothering the policy.
+    if (lost_before_running(err, d, inv)) {
+      ++inv.resends;
+      ++dc.stats.resent;
+      inv.where = inv_where::queued;
+      dispatch(self, inv);
+      return;
+    }
+    if (slot_idx >= 0 && can_ask_server(err, d)) {
+      inv.lost_session_id = d->session_id;
+      inv.lost_msg_id = d->msg_id;
+      inv.lost_slot = slot_idx;
+      ++inv.resends;
+      ++dc.stats.lost_checked;
+      inv.where = inv_where::queued;
+      dispatch(self, inv);
+      return;
+    }
   }
   if (err == caf::sec::request_timeout) {
     error_detail lost;
@@ -187,14 +221,12 @@ void send_to_slot(pool_ptr self, invocation& inv, dc_entry& dc, int idx) {
   inv.sent_at = now;
   ++s.in_flight;
   ++dc.stats.in_flight;
-  rpc_request out;
-  if (inv.zero_copy) {
-    out = std::move(inv.req);
-  } else {
-    out.body = inv.req.body;  // kept for a resend after a lost connection
-    out.options = inv.req.options;
-  }
-  dc.stats.bytes_out += out.body.size();
+  pooled_request out;
+  out.body = inv.body;  // shared, not copied
+  out.options = inv.options;
+  out.lost_session_id = inv.lost_session_id;
+  out.lost_msg_id = inv.lost_msg_id;
+  dc.stats.bytes_out += inv.body->size();
   auto left = std::chrono::duration_cast<milliseconds>(inv.deadline - now);
   out.options.deadline_ms = std::max<int64_t>(1, left.count());
   const uint64_t id = inv.id;
@@ -206,11 +238,36 @@ void send_to_slot(pool_ptr self, invocation& inv, dc_entry& dc, int idx) {
           [=](caf::error& e) { on_attempt_error(self, id, attempt, std::move(e)); });
 }
 
+// On a connection the connection enforces the deadline; only requests that
+// wait in the pool need a timer of their own (armed once: a timer per invoke
+// would cost more than the whole hop).
+void arm_pool_deadline(pool_ptr self, invocation& inv) {
+  if (inv.deadline_armed)
+    return;
+  inv.deadline_armed = true;
+  auto left = std::max(inv.deadline - sclock::now(), sclock::duration::zero());
+  self->delayed_send(self, std::chrono::duration_cast<milliseconds>(left) + milliseconds(1),
+                     deadline_atom::value, inv.id);
+}
+
 } // namespace
 
 void dispatch(pool_ptr self, invocation& inv) {
   auto& st = self->state;
   auto& dc = st.dcs[inv.dc_id];
+  if (inv.lost_msg_id != 0) {
+    // Only the connection that continues the lost one's session can ask
+    // the server about it: its own slot, once that is up again.
+    auto& s = dc.slots[static_cast<size_t>(inv.lost_slot)];
+    if (s.phase == slot_phase::ready && !s.closing) {
+      send_to_slot(self, inv, dc, inv.lost_slot);
+      return;
+    }
+    inv.where = inv_where::resuming;
+    s.resume.push_back(inv.id);
+    arm_pool_deadline(self, inv);
+    return;
+  }
   auto loads = loads_of(dc);
   int idx = pick_slot(loads, dc.rr);
   if (idx < 0) {
@@ -223,15 +280,7 @@ void dispatch(pool_ptr self, invocation& inv) {
     }
     inv.where = inv_where::queued;
     dc.queue.push_back(inv.id);
-    // On a connection the connection enforces the deadline; only requests
-    // that wait in the pool need a timer of their own (armed once: a timer
-    // per invoke would cost more than the whole hop).
-    if (!inv.deadline_armed) {
-      inv.deadline_armed = true;
-      auto left = std::max(inv.deadline - sclock::now(), sclock::duration::zero());
-      self->delayed_send(self, std::chrono::duration_cast<milliseconds>(left) + milliseconds(1),
-                         deadline_atom::value, inv.id);
-    }
+    arm_pool_deadline(self, inv);
     ensure_slot(self, dc);
     return;
   }
@@ -249,6 +298,18 @@ void drain_queue(pool_ptr self, dc_entry& dc) {
     auto i = st.invocations.find(id);
     if (i != st.invocations.end() && i->second.where == inv_where::queued)
       dispatch(self, i->second);
+  }
+}
+
+void resume_slot(pool_ptr self, dc_entry& dc, int idx) {
+  auto& st = self->state;
+  auto& s = dc.slots[static_cast<size_t>(idx)];
+  auto ids = std::move(s.resume);
+  s.resume.clear();
+  for (auto id : ids) {
+    auto i = st.invocations.find(id);
+    if (i != st.invocations.end() && i->second.where == inv_where::resuming)
+      send_to_slot(self, i->second, dc, idx);
   }
 }
 
@@ -308,12 +369,13 @@ caf::result<rpc_response> on_invoke(pool_ptr self, int32_t dc_id, rpc_request& r
   auto limit = req.options.deadline_ms > 0 ? milliseconds(req.options.deadline_ms)
                                            : st.cfg.default_deadline;
   inv.deadline = now + limit;
-  inv.zero_copy = req.options.max_retries == 0;
   const uint32_t ctor = constructor_of(req.body);
   const bool safe = req.options.safe_to_repeat;
   inv.rc.emplace(policy_for(self, req.options), st.floods, dc_id, ctor,
                  std::optional<retry::retry_time>(inv.deadline), safe);
-  inv.req = std::move(req);
+  inv.options = req.options;
+  // The caller's buffer moves into a shared one: no copy of the bytes.
+  inv.body = std::make_shared<const byte_buffer>(std::move(req.body));
   inv.rp = self->make_response_promise<rpc_response>();
   auto rp = inv.rp;
   advance(self, inv, inv.rc->before_send(now));
@@ -354,16 +416,30 @@ void on_deadline(pool_ptr self, uint64_t id) {
     if (q != dc.queue.end())
       dc.queue.erase(q);
   }
+  if (inv.where == inv_where::resuming && inv.lost_slot >= 0) {
+    auto& r = dc.slots[static_cast<size_t>(inv.lost_slot)].resume;
+    r.erase(std::remove(r.begin(), r.end(), id), r.end());
+  }
   error_detail d;
-  d.what = inv.where == inv_where::queued ? "no connection to the DC became ready in time"
-                                          : "deadline passed while waiting to retry";
+  switch (inv.where) {
+    case inv_where::queued:
+      d.what = "no connection to the DC became ready in time";
+      break;
+    case inv_where::resuming:
+      d.what = "lost with its connection, which did not come back in time to ask the server "
+               "whether it ran";
+      break;
+    default:
+      d.what = "deadline passed while waiting to retry";
+  }
   d.may_have_executed = inv.may_have_executed;
   d.dc_id = inv.dc_id;
   auto err = make_error(errc::deadline_exceeded, std::move(d));
   // A queued request was already let through by the policy: its attempt
   // must end there too, or a half-open circuit breaker waits forever for a
   // probe that never went out (refusing every request to the DC).
-  if (inv.where == inv_where::queued && inv.rc && inv.rc->driver().in_flight())
+  if ((inv.where == inv_where::queued || inv.where == inv_where::resuming) && inv.rc
+      && inv.rc->driver().in_flight())
     inv.rc->on_error(err, sclock::now());
   finish(self, id, std::move(err));
 }

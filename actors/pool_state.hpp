@@ -72,6 +72,9 @@ struct slot {
   bool makes_key = false;
   bool closing = false;                   // its requests came back lost: it is going down
   bool loss_reported = false;             // the retry policy heard of this loss once
+  // Invocations its last connection lost after sending: the next connection
+  // continues the same MTProto session, so it can ask the server about them.
+  std::vector<uint64_t> resume;
 };
 
 struct dc_entry {
@@ -89,13 +92,16 @@ struct dc_entry {
   bool used = false;                      // got an invoke or a reconnect
 };
 
-enum class inv_where : uint8_t { queued, in_flight, sleeping };
+// resuming: lost after a send, parked on its slot until the slot's next
+// connection (same MTProto session) can ask the server whether it got it.
+enum class inv_where : uint8_t { queued, in_flight, sleeping, resuming };
 
 struct invocation {
   uint64_t id = 0;
   int32_t dc_id = 0;
-  rpc_request req;                        // kept for resends unless `zero_copy`
-  bool zero_copy = false;                 // body moved to the connection: no resend
+  // Shared with the connection, never copied: resends and retries reuse it.
+  std::shared_ptr<const byte_buffer> body;
+  rpc_options options;
   caf::typed_response_promise<rpc_response> rp;
   std::optional<retry::retry_call> rc;
   inv_where where = inv_where::queued;
@@ -107,6 +113,11 @@ struct invocation {
   int resends = 0;
   bool may_have_executed = false;         // an earlier attempt may have run
   bool deadline_armed = false;            // the pool's own deadline timer is set
+  // The attempt a lost connection sent (its session and msg_id), and the
+  // slot whose next connection continues that session; 0 / -1: none.
+  int64_t lost_session_id = 0;
+  int64_t lost_msg_id = 0;
+  int lost_slot = -1;
 };
 
 struct listener {
@@ -170,6 +181,7 @@ std::vector<slot_load> loads_of(const dc_entry& dc);
 // dc_pool.cpp
 void dispatch(pool_ptr self, invocation& inv);          // to a live slot, or queue it
 void drain_queue(pool_ptr self, dc_entry& dc);          // a slot became ready
+void resume_slot(pool_ptr self, dc_entry& dc, int idx); // its lost requests, first
 // An attempt on the slot ended with an error that means its connection is
 // going down: route nothing more to it.
 bool ends_connection(const caf::error& err);

@@ -121,6 +121,7 @@ void slot_ready(pool_ptr self, dc_entry& dc, int idx) {
       ++i;
     }
   }
+  resume_slot(self, dc, idx);
   drain_queue(self, dc);
 }
 
@@ -304,15 +305,6 @@ bool on_connection_down(pool_ptr self, const caf::down_msg& dm) {
       --dc.stats.in_flight;
     inv.slot = -1;
     inv.where = inv_where::queued;
-    if (inv.zero_copy) {
-      error_detail det;
-      det.what = "the connection went away before taking the request";
-      det.dc_id = dc_id;
-      ++dc.stats.failed;
-      inv.rp.deliver(make_error(errc::connection_lost, std::move(det)));
-      st.invocations.erase(i);
-      continue;
-    }
     ++inv.attempt;  // a late answer to the old attempt is ignored
     ++dc.stats.resent;
     dispatch(self, inv);

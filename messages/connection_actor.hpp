@@ -3,6 +3,7 @@
 //   connection_actor conn = spawn_connection(sys, cfg);
 //   self->request(conn, 10s, invoke_atom::value, req).then(...);
 //   self->request(conn, 1s, caf::get_atom::value, stats_atom::value).then(...);
+//   (the pool sends (invoke_atom, pooled_request) instead: messages/pooled_request.hpp)
 //
 // It also sends, unasked, to its parent: frame_event, and on a fatal fault
 // (handoff_atom, session_state) before it quits with an error naming the cause.
@@ -10,6 +11,7 @@
 
 #include "mtsender/messages/atoms.hpp"
 #include "mtsender/messages/connection_stats.hpp"
+#include "mtsender/messages/pooled_request.hpp"
 #include "mtsender/messages/rpc.hpp"
 
 #include <caf/replies_to.hpp>
@@ -19,6 +21,8 @@ namespace mtsender {
 
 using connection_actor = caf::typed_actor<
   caf::replies_to<invoke_atom, rpc_request>::with<rpc_response>,
+  // The pool's own path: shared body, and the state check of a lost request.
+  caf::replies_to<invoke_atom, pooled_request>::with<rpc_response>,
   caf::replies_to<caf::get_atom, stats_atom>::with<connection_stats>>;
 
 } // namespace mtsender

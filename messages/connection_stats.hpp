@@ -25,6 +25,8 @@ struct connection_stats {
   uint64_t time_corrections = 0;  // bad_msg_notification 16/17
   uint64_t seqno_corrections = 0; // bad_msg_notification 32/33
   uint64_t messages_ignored = 0;  // duplicates, out of window, unreadable
+  uint64_t lost_checked = 0;      // requests of a lost connection asked about (msgs_state_req)
+  uint64_t lost_resent = 0;       // ... of which the server never got these: sent again
 };
 
 template <class Inspector>
@@ -33,7 +35,7 @@ typename Inspector::result_type inspect(Inspector& f, connection_stats& x) {
            x.in_flight, x.queued, x.bytes_in_flight, x.rtt_us, x.frames_sent,
            x.frames_received, x.requests_answered, x.containers_sent, x.connect_us,
            x.handshake_us, x.new_sessions, x.salt_changes, x.time_corrections,
-           x.seqno_corrections, x.messages_ignored);
+           x.seqno_corrections, x.messages_ignored, x.lost_checked, x.lost_resent);
 }
 
 } // namespace mtsender

@@ -48,12 +48,17 @@ struct error_detail {
   int32_t transport_code = 0;    // with errc::transport_error: -404, -429, -444
   bool may_have_executed = false;// with connection_lost / deadline_exceeded
   int32_t dc_id = 0;             // the DC the request was for, when known
+  // With connection_lost / dropped after a send: the MTProto session and the
+  // msg_id of the last send, so a later connection of the same session can
+  // ask the server whether it got the request (msgs_state_req).
+  int64_t session_id = 0;
+  int64_t msg_id = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, error_detail& x) {
   return f(caf::meta::type_name("mtsender_error_detail"), x.what, x.rpc,
-           x.transport_code, x.may_have_executed, x.dc_id);
+           x.transport_code, x.may_have_executed, x.dc_id, x.session_id, x.msg_id);
 }
 
 inline constexpr caf::atom_value error_category = caf::atom("mtsender");

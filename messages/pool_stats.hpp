@@ -29,6 +29,7 @@ struct pool_dc_stats {
   std::map<std::string, uint64_t> reconnect_causes;  // by cause
   uint64_t flood_waits = 0;         // FLOOD_WAIT-like answers seen
   uint64_t resent = 0;              // requests sent again after a lost connection
+  uint64_t lost_checked = 0;        // lost after a send: the server asked whether it got them
   uint64_t auth_keys_created = 0;
   uint64_t auth_keys_dropped = 0;   // after -404
   uint8_t circuit_state = 0;        // retry::breaker_state: 0 closed, 1 open, 2 half-open
@@ -41,7 +42,7 @@ typename Inspector::result_type inspect(Inspector& f, pool_dc_stats& x) {
   return f(caf::meta::type_name("mtsender_pool_dc_stats"), x.dc_id, x.live_slots,
            x.starting_slots, x.waiting_slots, x.in_flight, x.queued, x.retry_waiting,
            x.rtt_median_us, x.rtt_p99_us, x.answered, x.failed, x.reconnects,
-           x.reconnect_causes, x.flood_waits, x.resent, x.auth_keys_created,
+           x.reconnect_causes, x.flood_waits, x.resent, x.lost_checked, x.auth_keys_created,
            x.auth_keys_dropped, x.circuit_state, x.bytes_out, x.bytes_in);
 }
 

@@ -94,6 +94,92 @@ TEST_CASE("a connection killed mid-request: each request answered once, none run
   stop(self, pool);
 }
 
+TEST_CASE("after a lost connection the pool asks the server which requests it got",
+          "[actors][pool][fault]") {
+  node n;
+  test_dc::server srv{two_dcs()};
+  std::mutex mtx;
+  std::map<uint32_t, int> runs;  // tag -> times the server ran it
+  constexpr uint32_t lost_tag = 99;
+  srv.on(custom_query_id, [&](const test_dc::rpc_call& call) {
+    auto tag = tag_of(call);
+    {
+      std::lock_guard<std::mutex> g{mtx};
+      ++runs[tag];
+    }
+    auto reply = test_dc::rpc_reply::result(bool_true());
+    return tag == lost_tag ? reply : std::move(reply).after(1500ms);
+  });
+  srv.start();
+  auto pool = spawn_dc_pool(*n.sys, pool_config_for(srv, 1));
+  caf::scoped_actor self{*n.sys};
+  REQUIRE(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
+
+  // Four requests the server gets and runs slowly (none safe to repeat)...
+  constexpr uint32_t received = 4;
+  using handle_t = decltype(self->request(pool, 30s, invoke_atom::value, int32_t{2},
+                                          request_of(custom_query(0))));
+  std::vector<handle_t> handles;
+  for (uint32_t tag = 0; tag < received; ++tag)
+    handles.push_back(self->request(pool, 30s, invoke_atom::value, int32_t{2},
+                                    request_of(custom_query(tag), 15'000)));
+  auto until = std::chrono::steady_clock::now() + 5s;
+  while (srv.counters(2).count(custom_query_id) < received
+         && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(5ms);
+  REQUIRE(srv.counters(2).count(custom_query_id) == received);
+  // ...then one whose packet the server loses as the connection dies.
+  test_dc::fault_plan f;
+  f.lose_query = custom_query_id;
+  f.lose_query_times = 1;
+  srv.set_faults(f, 2);
+  handles.push_back(self->request(pool, 30s, invoke_atom::value, int32_t{2},
+                                  request_of(custom_query(lost_tag), 15'000)));
+
+  std::vector<outcome> out(handles.size());
+  for (size_t i = 0; i < handles.size(); ++i) {
+    auto& o = out[i];
+    handles[i].receive([&](rpc_response& r) { ++o.answers; o.value = std::move(r); },
+                       [&](caf::error& e) { ++o.answers; o.err = std::move(e); });
+  }
+  // The lost one never reached the server: sent again, answered, run once.
+  auto& lost = out.back();
+  REQUIRE(lost.answers == 1);
+  if (lost.err)
+    FAIL("the request the server never got was not resent: " << n.sys->render(lost.err));
+  CHECK(lost.value->bytes == bool_true());
+  // The others did reach it: never run twice; each either gets its answer
+  // (if it arrives first) or fails as may-have-run, after the server said
+  // it received them.
+  for (uint32_t tag = 0; tag < received; ++tag) {
+    INFO("tag " << tag);
+    auto& o = out[tag];
+    CHECK(o.answers == 1);
+    if (o.err) {
+      CHECK(is(o.err, errc::connection_lost));
+      REQUIRE(detail_of(o.err));
+      CHECK(detail_of(o.err)->may_have_executed);
+      CHECK_THAT(detail_of(o.err)->what, Catch::Contains("msgs_state_info: received"));
+    }
+  }
+  std::this_thread::sleep_for(300ms);  // a stray second run would have started by now
+  {
+    std::lock_guard<std::mutex> g{mtx};
+    for (uint32_t tag = 0; tag < received; ++tag)
+      CHECK(runs[tag] == 1);
+    CHECK(runs[lost_tag] == 1);
+  }
+  CHECK(stray_messages(self) == 0);
+  auto st = stats_of(self, pool);
+  REQUIRE(st.dc(2));
+  CHECK(st.dc(2)->lost_checked == received + 1);
+  CHECK(st.dc(2)->reconnect_causes.count("connection_lost") == 1);
+  CHECK(srv.counters(2).packets_lost == 1);
+  CHECK(srv.counters(2).new_sessions == 1);  // the same session all along
+  CHECK(srv.counters(2).handshakes_completed == 1);
+  stop(self, pool);
+}
+
 TEST_CASE("reconnect_request replaces connections and answers once they are ready",
           "[actors][pool][fault]") {
   node n;
