@@ -61,17 +61,23 @@ error_detail lost_detail(const outcome& o) {
   return *d;
 }
 
+// Answers custom_query at once with boolTrue; returns the count of runs.
+std::shared_ptr<std::atomic<int>> answer_and_count(test_dc::server& srv) {
+  auto runs = std::make_shared<std::atomic<int>>(0);
+  srv.on(custom_query_id, [runs](const test_dc::rpc_call&) {
+    ++*runs;
+    return test_dc::rpc_reply::result(bool_true());
+  });
+  return runs;
+}
+
 } // namespace
 
 TEST_CASE("a lost request the server never got is sent again by the session's next connection",
           "[actors][connection][resume]") {
   node n;
   test_dc::server srv{dc_options()};
-  std::atomic<int> runs{0};
-  srv.on(custom_query_id, [&](const test_dc::rpc_call&) {
-    ++runs;
-    return test_dc::rpc_reply::result(bool_true());
-  });
+  auto runs = answer_and_count(srv);
   srv.start();
   test_dc::fault_plan f;
   f.lose_query = custom_query_id;  // the server drops the packet unread and closes
@@ -92,7 +98,7 @@ TEST_CASE("a lost request the server never got is sent again by the session's ne
   if (o.err)
     FAIL("not resent: " << to_string(o.err));
   CHECK(o.value->bytes == bool_true());
-  CHECK(runs == 1);
+  CHECK(*runs == 1);
   auto s = stats_of(self, next);
   CHECK(s.lost_checked == 1);
   CHECK(s.lost_resent == 1);
@@ -159,11 +165,7 @@ TEST_CASE("a lost request the server got fails as may-have-run, unless safe to r
 TEST_CASE("a lost request of another session cannot be checked", "[actors][connection][resume]") {
   node n;
   test_dc::server srv{dc_options()};
-  std::atomic<int> runs{0};
-  srv.on(custom_query_id, [&](const test_dc::rpc_call&) {
-    ++runs;
-    return test_dc::rpc_reply::result(bool_true());
-  });
+  auto runs = answer_and_count(srv);
   srv.start();
   caf::scoped_actor self{*n.sys};
   auto conn = spawn_connection(*n.sys, make_config(srv, self));
@@ -178,11 +180,11 @@ TEST_CASE("a lost request of another session cannot be checked", "[actors][conne
   REQUIRE(detail_of(o.err));
   CHECK(detail_of(o.err)->may_have_executed);
   CHECK_THAT(detail_of(o.err)->what, Catch::Contains("another session"));
-  CHECK(runs == 0);
+  CHECK(*runs == 0);
   // Safe to repeat: simply sent.
   auto safe = invoke_pooled(self, conn, lost_request(custom_query(2), elsewhere, true));
   CHECK(safe.value);
-  CHECK(runs == 1);
+  CHECK(*runs == 1);
   // The connection is still fine.
   REQUIRE(invoke_one(self, conn, request_of(nearest_dc_query())).value);
   stop(self, conn);

@@ -32,26 +32,13 @@ TEST_CASE("a connection killed mid-request: each request answered once, none run
 
   // 20 requests: even tags may run twice (reads), odd ones must not.
   constexpr uint32_t total = 20;
-  using handle_t = decltype(self->request(pool, 30s, invoke_atom::value, int32_t{2},
-                                          request_of(custom_query(0))));
-  std::vector<handle_t> handles;
+  pending_invokes invokes{self, pool};
   for (uint32_t tag = 0; tag < total; ++tag)
-    handles.push_back(self->request(pool, 30s, invoke_atom::value, int32_t{2},
-                                    request_of(custom_query(tag), 15'000, tag % 2 == 0)));
+    invokes.send(2, request_of(custom_query(tag), 15'000, tag % 2 == 0));
   // Let them reach the server, then kill the connection under them.
-  auto until = std::chrono::steady_clock::now() + 5s;
-  while (srv.counters(2).count(custom_query_id) < total
-         && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(5ms);
-  REQUIRE(srv.counters(2).count(custom_query_id) == total);
+  REQUIRE(server_got(srv, 2, custom_query_id, total));
   srv.close_connections(2);
-
-  std::vector<outcome> out(total);
-  for (uint32_t tag = 0; tag < total; ++tag) {
-    auto& o = out[tag];
-    handles[tag].receive([&](rpc_response& r) { ++o.answers; o.value = std::move(r); },
-                         [&](caf::error& e) { ++o.answers; o.err = std::move(e); });
-  }
+  auto out = invokes.collect();
   int repeated_ok = 0, lost = 0;
   for (uint32_t tag = 0; tag < total; ++tag) {
     INFO("tag " << tag);
@@ -117,31 +104,17 @@ TEST_CASE("after a lost connection the pool asks the server which requests it go
 
   // Four requests the server gets and runs slowly (none safe to repeat)...
   constexpr uint32_t received = 4;
-  using handle_t = decltype(self->request(pool, 30s, invoke_atom::value, int32_t{2},
-                                          request_of(custom_query(0))));
-  std::vector<handle_t> handles;
+  pending_invokes invokes{self, pool};
   for (uint32_t tag = 0; tag < received; ++tag)
-    handles.push_back(self->request(pool, 30s, invoke_atom::value, int32_t{2},
-                                    request_of(custom_query(tag), 15'000)));
-  auto until = std::chrono::steady_clock::now() + 5s;
-  while (srv.counters(2).count(custom_query_id) < received
-         && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(5ms);
-  REQUIRE(srv.counters(2).count(custom_query_id) == received);
+    invokes.send(2, request_of(custom_query(tag), 15'000));
+  REQUIRE(server_got(srv, 2, custom_query_id, received));
   // ...then one whose packet the server loses as the connection dies.
   test_dc::fault_plan f;
   f.lose_query = custom_query_id;
   f.lose_query_times = 1;
   srv.set_faults(f, 2);
-  handles.push_back(self->request(pool, 30s, invoke_atom::value, int32_t{2},
-                                  request_of(custom_query(lost_tag), 15'000)));
-
-  std::vector<outcome> out(handles.size());
-  for (size_t i = 0; i < handles.size(); ++i) {
-    auto& o = out[i];
-    handles[i].receive([&](rpc_response& r) { ++o.answers; o.value = std::move(r); },
-                       [&](caf::error& e) { ++o.answers; o.err = std::move(e); });
-  }
+  invokes.send(2, request_of(custom_query(lost_tag), 15'000));
+  auto out = invokes.collect();
   // The lost one never reached the server: sent again, answered, run once.
   auto& lost = out.back();
   REQUIRE(lost.answers == 1);

@@ -29,6 +29,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace pool_test {
@@ -75,26 +76,61 @@ struct outcome {
   std::chrono::milliseconds took{0};
 };
 
-// Sends every request at once, then waits for each answer (each handle fires
-// once; a second answer would stay in the mailbox, see expect_quiet).
+// Requests sent without waiting; collect() then waits for each answer, in
+// order (each handle fires once; a second answer would stay in the mailbox,
+// see stray_messages).
+class pending_invokes {
+public:
+  pending_invokes(caf::scoped_actor& self, dc_pool pool, std::chrono::seconds timeout = 30s)
+    : self_(self), pool_(std::move(pool)), timeout_(timeout) {}
+
+  void send(int32_t dc, rpc_request req) {
+    handles_.push_back(self_->request(pool_, timeout_, invoke_atom::value, dc, std::move(req)));
+  }
+
+  std::vector<outcome> collect() {
+    std::vector<outcome> out(handles_.size());
+    for (size_t i = 0; i < handles_.size(); ++i) {
+      auto& o = out[i];
+      handles_[i].receive([&](rpc_response& r) { ++o.answers; o.value = std::move(r); },
+                          [&](caf::error& e) { ++o.answers; o.err = std::move(e); });
+      o.took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start_);
+    }
+    handles_.clear();
+    return out;
+  }
+
+private:
+  using handle_t = decltype(std::declval<caf::scoped_actor&>()->request(
+    std::declval<const dc_pool&>(), std::chrono::seconds{}, invoke_atom::value, int32_t{},
+    rpc_request{}));
+  caf::scoped_actor& self_;
+  dc_pool pool_;
+  std::chrono::seconds timeout_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::vector<handle_t> handles_;
+};
+
+// Sends every request at once, then waits for each answer.
 inline std::vector<outcome> invoke_all(caf::scoped_actor& self, const dc_pool& pool,
                                        int32_t dc, std::vector<rpc_request> reqs,
                                        std::chrono::seconds timeout = 30s) {
-  using handle_t =
-    decltype(self->request(pool, timeout, invoke_atom::value, dc, std::move(reqs[0])));
-  std::vector<handle_t> handles;
-  auto start = std::chrono::steady_clock::now();
+  pending_invokes p{self, pool, timeout};
   for (auto& r : reqs)
-    handles.push_back(self->request(pool, timeout, invoke_atom::value, dc, std::move(r)));
-  std::vector<outcome> out(reqs.size());
-  for (size_t i = 0; i < reqs.size(); ++i) {
-    auto& o = out[i];
-    handles[i].receive([&](rpc_response& r) { ++o.answers; o.value = std::move(r); },
-                       [&](caf::error& e) { ++o.answers; o.err = std::move(e); });
-    o.took = std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - start);
+    p.send(dc, std::move(r));
+  return p.collect();
+}
+
+// Waits (up to 5 s) until the server has received `n` calls of `ctor` on `dc`.
+inline bool server_got(test_dc::server& srv, int32_t dc, uint32_t ctor, uint64_t n) {
+  auto until = std::chrono::steady_clock::now() + 5s;
+  while (srv.counters(dc).count(ctor) < n) {
+    if (std::chrono::steady_clock::now() >= until)
+      return false;
+    std::this_thread::sleep_for(5ms);
   }
-  return out;
+  return true;
 }
 
 inline outcome invoke_one(caf::scoped_actor& self, const dc_pool& pool, int32_t dc,

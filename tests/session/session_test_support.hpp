@@ -69,6 +69,33 @@ inline const received* find_body(const client_packet& p, uint32_t ctor) {
   return nullptr;
 }
 
+// The msgs_state_req in the packet: its msg_id and the msg_ids it asks about
+// (msg_id 0 and nothing when there is none).
+struct state_question {
+  uint64_t msg_id = 0;
+  std::vector<uint64_t> about;
+};
+
+inline state_question state_question_in(const client_packet& p) {
+  state_question q;
+  auto m = find_body(p, tl::msgs_state_req::id);
+  if (!m)
+    return q;
+  q.msg_id = m->msg_id;
+  tl::reader r{m->body};
+  for (auto id : tl::msgs_state_req::read(r).msg_ids)
+    q.about.push_back(uint64_t(id));
+  return q;
+}
+
+// The server's msgs_state_info body answering `q` with these status bytes.
+inline byte_buffer state_answer(const state_question& q, std::vector<uint8_t> states) {
+  tl::msgs_state_info info;
+  info.req_msg_id = int64_t(q.msg_id);
+  info.info = std::move(states);
+  return tl::serialize(info);
+}
+
 // The server side of one session, as the test DC would do it.
 class fake_server {
 public:

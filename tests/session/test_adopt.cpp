@@ -33,33 +33,31 @@ std::pair<uint64_t, uint64_t> lose_two(rig& t) {
   return {p.messages[0].msg_id, p.messages[1].msg_id};
 }
 
+// Adopts both as tokens 11 and 12 and asks the server about them.
+state_question adopt_and_ask(rig& t, uint64_t m1, uint64_t m2) {
+  t.client.adopt(11, shared_call(1), m1);
+  t.client.adopt(12, shared_call(2), m2);
+  CHECK(t.client.queued_messages() == 0);  // adopted requests are not sent again
+  CHECK(t.client.request_state({11, 12}) == 2);
+  auto q = t.flush();
+  CHECK(find_body(q, api_call) == nullptr);
+  return state_question_in(q);
+}
+
 } // namespace
 
 TEST_CASE("adopt: the state is asked, only what the server never got is resent",
           "[session][adopt]") {
   rig t;
   auto [m1, m2] = lose_two(t);
-  t.client.adopt(11, shared_call(1), m1);
-  t.client.adopt(12, shared_call(2), m2);
-  CHECK(t.client.queued_messages() == 0);  // adopted requests are not sent again
+  auto q = adopt_and_ask(t, m1, m2);
   CHECK(t.client.find(11)->msg_id == m1);
   CHECK(t.client.find(11)->sent);
+  REQUIRE(q.about.size() == 2);
+  CHECK(q.about[0] == m1);
+  CHECK(q.about[1] == m2);
 
-  CHECK(t.client.request_state({11, 12}) == 2);
-  auto q = t.flush();
-  auto req = find_body(q, tl::msgs_state_req::id);
-  REQUIRE(req);
-  tl::reader r{req->body};
-  auto sr = tl::msgs_state_req::read(r);
-  REQUIRE(sr.msg_ids.size() == 2);
-  CHECK(uint64_t(sr.msg_ids[0]) == m1);
-  CHECK(uint64_t(sr.msg_ids[1]) == m2);
-  CHECK(find_body(q, api_call) == nullptr);
-
-  tl::msgs_state_info info;
-  info.req_msg_id = int64_t(req->msg_id);
-  info.info = {4 | 32, 2};
-  auto ev = t.deliver(t.server.packet(serialize(info), true));
+  auto ev = t.deliver(t.server.packet(state_answer(q, {4 | 32, 2}), true));
   auto st = all_of<msg_state_event>(ev);
   REQUIRE(st.size() == 2);
   CHECK(st[0].token == 11);
@@ -122,16 +120,9 @@ TEST_CASE("a short msgs_state_info leaves the rest undecided, never unanswered",
           "[session][adopt]") {
   rig t;
   auto [m1, m2] = lose_two(t);
-  t.client.adopt(11, shared_call(1), m1);
-  t.client.adopt(12, shared_call(2), m2);
-  REQUIRE(t.client.request_state({11, 12}) == 2);
-  auto q = t.flush();
-  auto req = find_body(q, tl::msgs_state_req::id);
-  REQUIRE(req);
-  tl::msgs_state_info info;
-  info.req_msg_id = int64_t(req->msg_id);
-  info.info = {2};
-  auto st = all_of<msg_state_event>(t.deliver(t.server.packet(serialize(info), true)));
+  auto q = adopt_and_ask(t, m1, m2);
+  REQUIRE(q.msg_id != 0);
+  auto st = all_of<msg_state_event>(t.deliver(t.server.packet(state_answer(q, {2}), true)));
   REQUIRE(st.size() == 2);
   CHECK(st[0].state.safe_to_resend());
   CHECK(st[1].token == 12);

@@ -695,19 +695,13 @@ TEST_CASE("request_state asks about sent requests and reports the answer",
   auto p = t.flush();
   t.client.invoke(3, call(3));  // queued, never sent: skipped
   CHECK(t.client.request_state({1, 2, 3, 77}) == 2);
-  auto q = t.flush();
-  auto req = find_body(q, tl::msgs_state_req::id);
-  REQUIRE(req);
-  tl::reader r{req->body};
-  auto sr = tl::msgs_state_req::read(r);
-  REQUIRE(sr.msg_ids.size() == 2);
-  CHECK(uint64_t(sr.msg_ids[0]) == p.messages[0].msg_id);
-  CHECK(uint64_t(sr.msg_ids[1]) == p.messages[1].msg_id);
+  auto q = state_question_in(t.flush());
+  REQUIRE(q.msg_id != 0);
+  REQUIRE(q.about.size() == 2);
+  CHECK(q.about[0] == p.messages[0].msg_id);
+  CHECK(q.about[1] == p.messages[1].msg_id);
 
-  tl::msgs_state_info info;
-  info.req_msg_id = int64_t(req->msg_id);
-  info.info = {4 | 32, 2};
-  auto ev = t.deliver(t.server.packet(serialize(info), true));
+  auto ev = t.deliver(t.server.packet(state_answer(q, {4 | 32, 2}), true));
   auto st = all_of<msg_state_event>(ev);
   REQUIRE(st.size() == 2);
   CHECK(st[0].token == 1);
