@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <queue>
 #include <unistd.h>
 #include <unordered_map>
@@ -42,6 +43,7 @@ using ping_timer_atom = caf::atom_constant<caf::atom("pingtimer")>;
 using watchdog_atom = caf::atom_constant<caf::atom("watchdog")>;
 using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
 using phase_timer_atom = caf::atom_constant<caf::atom("phasetimer")>;
+using close_hdl_atom = caf::atom_constant<caf::atom("closehdl")>;
 
 enum class phase : uint8_t { connecting, handshaking, ready, closed };
 
@@ -72,6 +74,8 @@ struct conn_state {
   uint64_t connect_gen = 0;
   caf::io::connection_handle hdl;
   bool has_hdl = false;
+  bool close_pending = false;            // see close_next_round()
+  std::optional<caf::error> quit_after_close;
   std::unique_ptr<codec::frame_codec> codec;
 
   std::unique_ptr<handshake::client_handshake> hs;
@@ -238,6 +242,20 @@ void answer_all(conn_ptr self, errc code, const std::string& what, int32_t trans
   }
 }
 
+// CAF 0.17.6 squashes an add and a del of the same socket that are queued in
+// one multiplexer round into nothing (default_multiplexer::new_event: "squashing
+// events resulted in a NOP") and then never calls removed_from_loop(): a scribe
+// adopted with add_scribe() and closed (or stopped by quit()'s close_all()) in
+// the same round keeps its stream's reader_/writer_ references to itself and
+// leaks, its socket included. That happens when the exit_msg is handled in the
+// same resume as conn_done. So the close waits one round: a function posted to
+// the multiplexer runs only after this round's socket events were applied.
+void close_next_round(conn_ptr self) {
+  self->state.close_pending = true;
+  auto me = caf::actor_cast<caf::actor>(self);
+  self->backend().post([me] { caf::anon_send(me, close_hdl_atom::value); });
+}
+
 // Ends the actor: every open request answered with `code`, the session handed
 // to the parent, the parent told, then quit with `reason`.
 void shut_down(conn_ptr self, caf::error reason, errc code, const std::string& what,
@@ -252,19 +270,22 @@ void shut_down(conn_ptr self, caf::error reason, errc code, const std::string& w
   emit(self, frame_event_kind::connection_down, {}, 0, what);
   st.slot->abandon();
   if (st.has_hdl) {
-    self->close(st.hdl);
     st.has_hdl = false;
+    close_next_round(self);
   }
-  if (!linger || st.cfg.timeouts.linger.count() <= 0) {
+  const bool lingering = linger && st.cfg.timeouts.linger.count() > 0;
+  if (!lingering && !st.close_pending) {
     self->quit(std::move(reason));
     return;
   }
+  if (!lingering)
+    st.quit_after_close = reason;
   // CAF 0.17 silently drops a request to a broker that has quit (the caller
   // sees only its own timeout). Requests already on their way when the fault
   // hit still get an answer: linger briefly, refusing everything, then quit.
   const int32_t dc = st.cfg.dc_id;
   const errc refusal = code == errc::connection_failed || code == errc::handshake_failed
-                           || code == errc::transport_error
+                           || code == errc::transport_error || code == errc::dropped
                          ? code
                          : errc::connection_lost;
   auto refuse = [=](const pooled_request* lost) {
@@ -295,6 +316,13 @@ void shut_down(conn_ptr self, caf::error reason, errc code, const std::string& w
                  if (fd >= 0)
                    ::close(fd);
                },
+               [=](close_hdl_atom) {
+                 auto& st = self->state;
+                 st.close_pending = false;
+                 self->close(st.hdl);
+                 if (st.quit_after_close)
+                   self->quit(*st.quit_after_close);
+               },
                [=](phase_timer_atom, uint64_t gen) {
                  if (gen == self->state.phase_gen)
                    self->quit(reason);
@@ -305,7 +333,8 @@ void shut_down(conn_ptr self, caf::error reason, errc code, const std::string& w
     [](caf::scheduled_actor*, caf::message_view&) -> caf::result<caf::message> {
       return caf::message{};
     });
-  self_timer(self, st.cfg.timeouts.linger, phase_timer_atom::value, ++st.phase_gen);
+  if (lingering)
+    self_timer(self, st.cfg.timeouts.linger, phase_timer_atom::value, ++st.phase_gen);
 }
 
 void fail(conn_ptr self, errc cause, const std::string& what, errc for_requests,
@@ -852,7 +881,10 @@ caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
   self->set_exit_handler([=](caf::exit_msg& em) {
     auto reason = em.reason;
     if (self->state.ph == phase::closed) {  // lingering after a fault
-      self->quit(std::move(reason));
+      if (self->state.close_pending)        // quit once the socket is closed
+        self->state.quit_after_close = std::move(reason);
+      else
+        self->quit(std::move(reason));
       return;
     }
     std::string what = "connection actor stopped: " + self->system().render(reason);
