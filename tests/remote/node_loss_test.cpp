@@ -22,6 +22,21 @@
 using namespace remote_test;
 using namespace pool_test;
 
+// CAF 0.17.6's BASP broker sends its heartbeat tick to itself with a
+// non-anonymous delayed_send(this, ...) (basp_broker.cpp, tick_atom handler):
+// a tick that lands after the broker terminated at node shutdown holds a
+// strong reference to the broker in the broker's own mailbox, and LSan
+// reports the whole BASP broker (every allocation an "Indirect leak") in
+// about one run in three of the partition test, the only one that sets
+// middleman.heartbeat-interval. Not our leak and nothing we can fix from
+// outside CAF: suppress exactly that object (LSan then ignores what is
+// reachable from it), for this binary only.
+#if defined(__SANITIZE_ADDRESS__)
+extern "C" const char* __lsan_default_suppressions() {
+  return "leak:spawn_impl<caf::io::basp_broker\n";
+}
+#endif
+
 namespace {
 
 // Waits until the test server has seen `n` calls of the custom query, so a
