@@ -12,6 +12,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/send.hpp>
 
 #include <algorithm>
 
@@ -211,6 +212,40 @@ void on_attempt_ok(pool_ptr self, uint64_t id, uint64_t attempt, rpc_response& r
   st.invocations.erase(i);
 }
 
+// How long past its deadline a request may stay on a live connection before
+// the sweep gives up on that attempt (the connection should have answered).
+constexpr auto sweep_grace = std::chrono::seconds(5);
+constexpr auto sweep_interval = std::chrono::seconds(1);
+
+void arm_sweep(pool_ptr self) {
+  auto& st = self->state;
+  if (st.sweep_armed)
+    return;
+  st.sweep_armed = true;
+  self->delayed_send(self, sweep_interval, sweep_atom::value);
+}
+
+// The backstop: an attempt far past its deadline on a connection that is
+// alive but never answered ends as if the connection had stopped answering.
+void on_sweep(pool_ptr self) {
+  auto& st = self->state;
+  st.sweep_armed = false;
+  const auto limit = sclock::now() - sweep_grace;
+  std::vector<std::pair<uint64_t, uint64_t>> overdue;
+  bool in_flight = false;
+  for (auto& [id, inv] : st.invocations) {
+    if (inv.where != inv_where::in_flight)
+      continue;
+    in_flight = true;
+    if (inv.deadline < limit)
+      overdue.emplace_back(id, inv.attempt);
+  }
+  for (auto& [id, attempt] : overdue)
+    on_attempt_error(self, id, attempt, caf::make_error(caf::sec::request_timeout));
+  if (in_flight)
+    arm_sweep(self);
+}
+
 void send_to_slot(pool_ptr self, invocation& inv, dc_entry& dc, int idx) {
   auto& s = dc.slots[static_cast<size_t>(idx)];
   auto now = sclock::now();
@@ -231,11 +266,14 @@ void send_to_slot(pool_ptr self, invocation& inv, dc_entry& dc, int idx) {
   out.options.deadline_ms = std::max<int64_t>(1, left.count());
   const uint64_t id = inv.id;
   const uint64_t attempt = inv.attempt;
-  // The connection enforces the deadline itself; the request timeout only
-  // catches a connection that died before it could answer.
-  self->request(s.conn, left + milliseconds(5000), invoke_atom::value, std::move(out))
+  // No request timeout: a CAF timeout per request is a timer per request
+  // (the clock thread's busiest work at full load). The connection enforces
+  // the deadline itself, the pool sees a dead connection in its down
+  // message, and one sweep timer backs both up.
+  self->request(s.conn, caf::infinite, invoke_atom::value, std::move(out))
     .then([=](rpc_response& r) { on_attempt_ok(self, id, attempt, r); },
           [=](caf::error& e) { on_attempt_error(self, id, attempt, std::move(e)); });
+  arm_sweep(self);
 }
 
 // On a connection the connection enforces the deadline; only requests that
@@ -497,6 +535,10 @@ void shut_down(pool_ptr self, const caf::error& reason) {
         s.conn = nullptr;
       }
   st.listeners.clear();
+  if (st.writer) {  // it saves what it was sent, then stops
+    caf::anon_send(st.writer, store_done_atom::value);
+    st.writer = nullptr;
+  }
   self->quit(reason);
 }
 
@@ -532,6 +574,8 @@ pool_impl::behavior_type pool_behavior(pool_ptr self, pool_config cfg) {
     dc.slots.resize(st.cfg.max_connections);
     dc.stats.dc_id = a.dc_id;
   }
+  if (st.cfg.store)
+    st.writer = spawn_store_writer(self->system(), st.cfg.store, self->address());
   for (auto& [id, key] : st.cfg.auth_keys)
     if (st.dcs.count(id) && key.size() == 256)
       st.dcs[id].auth_key = key;
@@ -580,6 +624,8 @@ pool_impl::behavior_type pool_behavior(pool_ptr self, pool_config cfg) {
     [=](retry_timer_atom, uint64_t id, uint64_t attempt) { on_retry_timer(self, id, attempt); },
     [=](deadline_atom, uint64_t id) { on_deadline(self, id); },
     [=](reconnect_timer_atom, uint64_t op) { on_reconnect_timer(self, op); },
+    [=](sweep_atom) { on_sweep(self); },
+    [=](store_failed_atom, const std::string& what) { on_store_failed(self, what); },
   };
 }
 

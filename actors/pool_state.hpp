@@ -10,6 +10,7 @@
 #include "mtsender/actors/retry/circuit_breaker.hpp"
 #include "mtsender/actors/retry/flood_wait_registry.hpp"
 #include "mtsender/actors/retry/retry_call.hpp"
+#include "mtsender/actors/store_writer.hpp"
 #include "mtsender/messages/connection_actor.hpp"
 #include "mtsender/messages/frame_event.hpp"
 #include "mtsender/messages/pool_actor.hpp"
@@ -42,6 +43,7 @@ using restart_atom = caf::atom_constant<caf::atom("prestart")>;    // dc, slot, 
 using retry_timer_atom = caf::atom_constant<caf::atom("pretry")>;  // invoke id, attempt
 using deadline_atom = caf::atom_constant<caf::atom("pdeadline")>;  // invoke id
 using reconnect_timer_atom = caf::atom_constant<caf::atom("prcdl")>;  // op id
+using sweep_atom = caf::atom_constant<caf::atom("psweep")>;        // backstop, see dc_pool.cpp
 
 using pool_impl = dc_pool::extend<
   caf::reacts_to<frame_event>,
@@ -49,7 +51,9 @@ using pool_impl = dc_pool::extend<
   caf::reacts_to<restart_atom, int32_t, uint32_t, uint64_t>,
   caf::reacts_to<retry_timer_atom, uint64_t, uint64_t>,
   caf::reacts_to<deadline_atom, uint64_t>,
-  caf::reacts_to<reconnect_timer_atom, uint64_t>>;
+  caf::reacts_to<reconnect_timer_atom, uint64_t>,
+  caf::reacts_to<sweep_atom>,
+  caf::reacts_to<store_failed_atom, std::string>>;
 
 enum class slot_phase : uint8_t {
   empty,        // no connection, none wanted
@@ -157,6 +161,8 @@ struct pool_state {
   uint64_t next_reconnect = 1;
 
   store::session_data stored;             // what the store holds (when there is one)
+  caf::actor writer;                      // saves `stored` off this thread (store_writer.hpp)
+  bool sweep_armed = false;
   bool shutting_down = false;
 };
 
@@ -172,6 +178,7 @@ void ensure_slot(pool_ptr self, dc_entry& dc);            // at least one slot u
 void maybe_open_slot(pool_ptr self, dc_entry& dc);        // routing says: more
 void on_connection_event(pool_ptr self, const frame_event& ev);
 void on_handoff(pool_ptr self, session_state& s);
+void on_store_failed(pool_ptr self, const std::string& what);
 bool on_connection_down(pool_ptr self, const caf::down_msg& dm);  // false: not a slot
 void on_restart_timer(pool_ptr self, int32_t dc_id, uint32_t slot, uint64_t gen);
 caf::result<caf::ok_atom> start_reconnect(pool_ptr self, const reconnect_request& req);

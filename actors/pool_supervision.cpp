@@ -10,6 +10,7 @@
 
 #include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/send.hpp>
 
 namespace mtsender::pool_detail {
 namespace {
@@ -35,19 +36,11 @@ slot* slot_by_addr(pool_ptr self, const caf::actor_addr& addr, dc_entry** dc_out
   return &s;
 }
 
+// The writer saves it on its own thread: a file store fsyncs.
 void save_store(pool_ptr self) {
   auto& st = self->state;
-  if (!st.cfg.store)
-    return;
-  try {
-    st.cfg.store->save(st.stored);
-  } catch (const std::exception& e) {
-    // The key still reaches listeners in the frame_event; tell them saving failed.
-    frame_event ev;
-    ev.kind = frame_event_kind::connection_down;
-    ev.what = std::string("could not save the session store: ") + e.what();
-    publish(self, std::move(ev));
-  }
+  if (st.writer)
+    caf::anon_send(st.writer, store_save_atom::value, st.stored);
 }
 
 void start_slot(pool_ptr self, dc_entry& dc, int idx) {
@@ -241,6 +234,14 @@ void on_handoff(pool_ptr self, session_state& ss) {
   dc->key_salt = ss.server_salt;
   dc->key_time_offset_ns = ss.time_offset_ns;
   s->session = std::move(ss);
+}
+
+void on_store_failed(pool_ptr self, const std::string& what) {
+  // The key still reached listeners in its frame_event; tell them saving failed.
+  frame_event ev;
+  ev.kind = frame_event_kind::connection_down;
+  ev.what = "could not save the session store: " + what;
+  publish(self, std::move(ev));
 }
 
 bool on_connection_down(pool_ptr self, const caf::down_msg& dm) {

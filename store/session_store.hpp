@@ -5,7 +5,9 @@
 //   pool_config cfg; cfg.store = st;
 //
 // Implementations throw store_error; load() of a store that was never saved
-// returns an empty session_data. Calls come from one actor at a time.
+// returns an empty session_data. Calls come from one thread at a time: load()
+// from spawn_dc_pool's caller, save() from the pool's store writer, an actor
+// with a thread of its own (a slow disk never holds up the pool).
 #pragma once
 
 #include "mtsender/store/session_data.hpp"

@@ -7,11 +7,41 @@
 #include "mtsender/store/store_error.hpp"
 #include "mtsender/store/string_session.hpp"
 
+#include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <thread>
 #include <unistd.h>
 
 using namespace pool_test;
+
+namespace {
+
+// The pool saves on its store writer's thread: wait until both keys are there.
+store::session_data saved_keys(const std::string& path) {
+  store::session_data d;
+  auto until = std::chrono::steady_clock::now() + 5s;
+  do {
+    d = store::file_session_store{path}.load();
+    if (d.key(2) && d.key(4))
+      break;
+    std::this_thread::sleep_for(10ms);
+  } while (std::chrono::steady_clock::now() < until);
+  return d;
+}
+
+// A store whose disk is full.
+class failing_store final : public store::session_store {
+public:
+  store::session_data load() override { return {}; }
+  void save(const store::session_data&) override {
+    ++saves;
+    throw store::store_error(store::store_errc::io_failed, "disk full (test)");
+  }
+  std::atomic<int> saves{0};
+};
+
+} // namespace
 
 TEST_CASE("keys saved by one pool are used by the next", "[actors][pool][store]") {
   node n;
@@ -29,7 +59,7 @@ TEST_CASE("keys saved by one pool are used by the next", "[actors][pool][store]"
     REQUIRE(this_dc_of(invoke_one(self, pool, 4, request_of(nearest_dc_query()))) == 4);
     stop(self, pool);
   }
-  auto saved = store::file_session_store{path}.load();
+  auto saved = saved_keys(path);
   REQUIRE(saved.key(2));
   REQUIRE(saved.key(4));
   CHECK(saved.key(2)->auth_key != saved.key(4)->auth_key);
@@ -78,4 +108,35 @@ TEST_CASE("keys saved by one pool are used by the next", "[actors][pool][store]"
   }
   ::unlink(path.c_str());
   ::rmdir(tmpl);
+}
+
+TEST_CASE("a store that cannot save: listeners are told, requests go on", "[actors][pool][store]") {
+  node n;
+  test_dc::server srv{two_dcs()};
+  srv.start();
+  auto failing = std::make_shared<failing_store>();
+  auto cfg = pool_config_for(srv, 1);
+  cfg.store = failing;
+  auto pool = spawn_dc_pool(*n.sys, cfg);
+  caf::scoped_actor self{*n.sys};
+  auto sink = caf::actor{self};
+  auto listener = n.sys->spawn(forwarding_listener, sink);
+  self->request(pool, 5s, listen_atom::value, listener).receive([](caf::ok_atom) {},
+                                                                [](caf::error&) {});
+  REQUIRE(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
+  std::vector<frame_event> log;
+  auto told = [](const std::vector<frame_event>& l) {
+    for (auto& e : l)
+      if (e.kind == frame_event_kind::connection_down
+          && e.what.find("could not save the session store: ") != std::string::npos
+          && e.what.find("disk full (test)") != std::string::npos)
+        return true;
+    return false;
+  };
+  CHECK(collect_until(self, log, told));
+  CHECK(count_kind(log, frame_event_kind::auth_key_created) == 1);  // the key still reached us
+  CHECK(failing->saves >= 1);
+  CHECK(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
+  stop(self, pool);
+  self->send_exit(listener, caf::exit_reason::user_shutdown);
 }
