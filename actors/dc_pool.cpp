@@ -83,7 +83,7 @@ void advance(pool_ptr self, invocation& inv, const retry::retry_step& step) {
       inv.where = inv_where::sleeping;
       ++inv.attempt;
       ++self->state.dcs[inv.dc_id].stats.retry_waiting;
-      self->delayed_send(self, step.delay, retry_timer_atom::value, inv.id, inv.attempt);
+      self_timer(self, step.delay, retry_timer_atom::value, inv.id, inv.attempt);
       return;
     }
     case retry::step_kind::fail:
@@ -222,7 +222,7 @@ void arm_sweep(pool_ptr self) {
   if (st.sweep_armed)
     return;
   st.sweep_armed = true;
-  self->delayed_send(self, sweep_interval, sweep_atom::value);
+  self_timer(self, sweep_interval, sweep_atom::value);
 }
 
 // The backstop: an attempt far past its deadline on a connection that is
@@ -284,7 +284,7 @@ void arm_pool_deadline(pool_ptr self, invocation& inv) {
     return;
   inv.deadline_armed = true;
   auto left = std::max(inv.deadline - sclock::now(), sclock::duration::zero());
-  self->delayed_send(self, std::chrono::duration_cast<milliseconds>(left) + milliseconds(1),
+  self_timer(self, std::chrono::duration_cast<milliseconds>(left) + milliseconds(1),
                      deadline_atom::value, inv.id);
 }
 
@@ -539,7 +539,34 @@ void shut_down(pool_ptr self, const caf::error& reason) {
     caf::anon_send(st.writer, store_done_atom::value);
     st.writer = nullptr;
   }
-  self->quit(reason);
+  const auto linger = st.cfg.timeouts.linger;
+  if (linger.count() <= 0) {
+    self->quit(reason);
+    return;
+  }
+  // CAF 0.17 silently drops a request to a broker that has quit (the caller
+  // sees only its own timeout): requests already on their way get `dropped`
+  // for a while, then the pool quits.
+  auto refuse = [] { return make_error(errc::dropped, "the pool shut down"); };
+  self->become(
+    [=](invoke_atom, int32_t, const rpc_request&) -> caf::result<rpc_response> {
+      return refuse();
+    },
+    [=](listen_atom, const caf::actor&) -> caf::result<caf::ok_atom> { return refuse(); },
+    [=](listen_atom, const caf::actor&, const listener_options&) -> caf::result<caf::ok_atom> {
+      return refuse();
+    },
+    [=](unlisten_atom, const caf::actor&) -> caf::result<caf::ok_atom> { return refuse(); },
+    [=](const reconnect_request&) -> caf::result<caf::ok_atom> { return refuse(); },
+    [=](caf::get_atom, stats_atom) -> caf::result<pool_stats> { return refuse(); },
+    [=](linger_atom) { self->quit(reason); });
+  // Late answers of connections and listeners, timers: nothing to do.
+  self->set_default_handler(
+    [](caf::scheduled_actor*, caf::message_view&) -> caf::result<caf::message> {
+      return caf::message{};
+    });
+  self->set_exit_handler([=](caf::exit_msg& em) { self->quit(em.reason); });
+  self_timer(self, linger, linger_atom::value);
 }
 
 pool_impl::behavior_type pool_behavior(pool_ptr self, pool_config cfg) {
@@ -629,9 +656,11 @@ pool_impl::behavior_type pool_behavior(pool_ptr self, pool_config cfg) {
   };
 }
 
-pool_impl::behavior_type spawn_pool(pool_ptr self, pool_config cfg, store::session_data stored) {
+// Typed behavior first (its handlers are checked against pool_impl at
+// compile time), unboxed for the broker.
+caf::behavior spawn_pool(pool_ptr self, pool_config cfg, store::session_data stored) {
   self->state.stored = std::move(stored);
-  return pool_behavior(self, std::move(cfg));
+  return std::move(pool_behavior(self, std::move(cfg)).unbox());
 }
 
 } // namespace
@@ -642,7 +671,8 @@ dc_pool spawn_dc_pool(caf::actor_system& sys, pool_config cfg) {
     stored = cfg.store->load();
   // Arguments, not captures: CAF 0.17 binds a reference to a null tuple for
   // argument-less spawns (UBSan reports it).
-  return sys.spawn(spawn_pool, std::move(cfg), std::move(stored));
+  return caf::actor_cast<dc_pool>(
+    sys.middleman().spawn_broker(spawn_pool, std::move(cfg), std::move(stored)));
 }
 
 } // namespace mtsender

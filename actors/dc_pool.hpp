@@ -14,7 +14,11 @@
 //   caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
 //
 // The pool lives until it gets an exit message (its connections hold a
-// handle to it): send one before the actor system goes away.
+// handle to it): send one before the actor system goes away. It answers every
+// pending request with errc::dropped, refuses requests that arrive in the
+// next timeouts.linger the same way, then quits. It runs on the middleman's
+// I/O thread (a broker without sockets, beside its connections): CAF 0.17
+// drops requests to a quit broker silently, so request it with a timeout.
 #pragma once
 
 #include "mtsender/actors/pool_config.hpp"

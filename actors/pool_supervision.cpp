@@ -294,7 +294,7 @@ bool on_connection_down(pool_ptr self, const caf::down_msg& dm) {
     auto delay = restart_delay(weight, st.cfg.restart_base, st.cfg.restart_cap, *st.rng);
     s.phase = slot_phase::backoff;
     ++s.gen;
-    self->delayed_send(self, delay, restart_atom::value, dc_id, static_cast<uint32_t>(idx),
+    self_timer(self, delay, restart_atom::value, dc_id, static_cast<uint32_t>(idx),
                        s.gen);
   }
   for (auto id : orphans) {
@@ -384,7 +384,7 @@ caf::result<caf::ok_atom> start_reconnect(pool_ptr self, const reconnect_request
   auto rp = op.rp;
   st.reconnects.emplace(id, std::move(op));
   auto limit = req.deadline_ms > 0 ? milliseconds(req.deadline_ms) : st.cfg.default_deadline;
-  self->delayed_send(self, limit, reconnect_timer_atom::value, id);
+  self_timer(self, limit, reconnect_timer_atom::value, id);
   return rp;
 }
 
