@@ -285,7 +285,7 @@ void arm_pool_deadline(pool_ptr self, invocation& inv) {
   inv.deadline_armed = true;
   auto left = std::max(inv.deadline - sclock::now(), sclock::duration::zero());
   self_timer(self, std::chrono::duration_cast<milliseconds>(left) + milliseconds(1),
-                     deadline_atom::value, inv.id);
+             deadline_atom::value, inv.id);
 }
 
 } // namespace

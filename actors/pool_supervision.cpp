@@ -294,8 +294,7 @@ bool on_connection_down(pool_ptr self, const caf::down_msg& dm) {
     auto delay = restart_delay(weight, st.cfg.restart_base, st.cfg.restart_cap, *st.rng);
     s.phase = slot_phase::backoff;
     ++s.gen;
-    self_timer(self, delay, restart_atom::value, dc_id, static_cast<uint32_t>(idx),
-                       s.gen);
+    self_timer(self, delay, restart_atom::value, dc_id, static_cast<uint32_t>(idx), s.gen);
   }
   for (auto id : orphans) {
     auto i = st.invocations.find(id);

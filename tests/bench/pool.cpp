@@ -5,8 +5,8 @@
 //     of 3 connections;
 //   - the cost of the pool's extra hop: the same load through a pool of one
 //     connection and straight to one connection actor;
-//   - MB/s of 512 KiB upload.saveFilePart bodies through the pool (default,
-//     body kept for resends, and max_retries = 0, body moved: no copy).
+//   - MB/s of 512 KiB upload.saveFilePart bodies, 8 in flight, through the
+//     pool (3 connections) and straight to one connection actor.
 // Median of several runs, wall time.
 //
 //   bench_pool            # prints ops/s, ns/op and MB/s
@@ -116,11 +116,12 @@ bool report_rpc(caf::actor_system& sys, const Handle& h, const char* what, size_
                           }));
 }
 
-bool report_parts(caf::actor_system& sys, const dc_pool& pool, const char* what,
+template <class Handle>
+bool report_parts(caf::actor_system& sys, const Handle& h, const char* what,
                   const rpc_request& part, size_t total, int runs) {
   const double mb = double(total) * double(part.body.size()) / 1e6;
   return bench::print_mbps(what, bench::measure(runs, mb, [&] {
-                             return run(sys, pool, 8, total, part);
+                             return run(sys, h, 8, total, part);
                            }));
 }
 
@@ -168,10 +169,8 @@ int main(int argc, char** argv) {
     const size_t parts = quick ? 64 : 200;
     ok &= report_parts(sys, pool3, "512 KiB saveFilePart via pool (3 conns)",
                        bench::file_part_request(), parts, runs);
-    auto moved = bench::file_part_request();
-    moved.options.max_retries = 0;
-    ok &= report_parts(sys, pool3, "same, max_retries=0 (body moved, no copy)", moved, parts,
-                       runs);
+    ok &= report_parts(sys, conn, "512 KiB saveFilePart, connection actor, no pool",
+                       bench::file_part_request(), parts, runs);
 
     caf::scoped_actor self{sys};
     self->send_exit(pool3, caf::exit_reason::user_shutdown);
