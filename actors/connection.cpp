@@ -311,6 +311,7 @@ void shut_down(conn_ptr self, caf::error reason, errc code, const std::string& w
                  s.ready = false;
                  return s;
                },
+               [=](caf::get_atom, handoff_atom) { return to_handoff(self->state); },
                [=](detail::conn_done_atom, uint64_t, const std::string&) {
                  int fd = self->state.slot->take();
                  if (fd >= 0)
@@ -907,6 +908,7 @@ caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
       return guarded_invoke(self, std::move(req.body), req.options, req.lost_session_id,
                             req.lost_msg_id);
     },
+    [=](caf::get_atom, handoff_atom) { return to_handoff(self->state); },
     [=](caf::get_atom, stats_atom) -> connection_stats {
       auto& st = self->state;
       auto s = st.stats;

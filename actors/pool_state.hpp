@@ -93,6 +93,7 @@ struct dc_entry {
   int64_t key_salt = 0;
   int64_t key_time_offset_ns = 0;
   bool key_in_progress = false;           // one slot is handshaking
+  bool salt_pending = false;              // key made, its salt not known yet
   std::deque<uint64_t> queue;             // invocations waiting for a live slot
   size_t rr = 0;
   latency_window rtt;

@@ -118,6 +118,40 @@ void slot_ready(pool_ptr self, dc_entry& dc, int idx) {
   drain_queue(self, dc);
 }
 
+void start_waiting(pool_ptr self, dc_entry& dc) {
+  for (size_t i = 0; i < dc.slots.size(); ++i)
+    if (dc.slots[i].phase == slot_phase::waiting_key)
+      start_slot(self, dc, static_cast<int>(i));
+}
+
+// Slots that waited for the key start once it exists, with the salt and
+// time offset of the connection that made it: with salt 0 each one's first
+// request would cost a bad_server_salt round trip. The timeout lets them
+// start anyway if that connection dies first (a quit broker never answers).
+void start_waiting_slots(pool_ptr self, int32_t dc_id, const connection_actor& maker) {
+  self->state.dcs[dc_id].salt_pending = true;
+  self->request(maker, std::chrono::seconds(1), caf::get_atom::value, handoff_atom::value)
+    .then(
+      [=](session_state& ss) {
+        auto d = self->state.dcs.find(dc_id);
+        if (self->state.shutting_down || d == self->state.dcs.end())
+          return;
+        d->second.salt_pending = false;
+        if (!ss.auth_key.empty() && ss.auth_key == d->second.auth_key) {
+          d->second.key_salt = ss.server_salt;
+          d->second.key_time_offset_ns = ss.time_offset_ns;
+        }
+        start_waiting(self, d->second);
+      },
+      [=](caf::error&) {
+        auto d = self->state.dcs.find(dc_id);
+        if (self->state.shutting_down || d == self->state.dcs.end())
+          return;
+        d->second.salt_pending = false;
+        start_waiting(self, d->second);
+      });
+}
+
 void fail_reconnects(pool_ptr self, int32_t dc_id, int idx, const std::string& cause) {
   auto& st = self->state;
   for (auto i = st.reconnects.begin(); i != st.reconnects.end();) {
@@ -157,8 +191,8 @@ void ensure_slot(pool_ptr self, dc_entry& dc) {
 
 void maybe_open_slot(pool_ptr self, dc_entry& dc) {
   auto& st = self->state;
-  if (dc.auth_key.empty())
-    return;  // the first slot is still making the key; others wait for it
+  if (dc.auth_key.empty() || dc.salt_pending)
+    return;  // the first slot is still making the key (or learning its salt)
   auto loads = loads_of(dc);
   if (!should_open_slot(loads, st.cfg.busy_threshold, st.cfg.max_connections))
     return;
@@ -192,10 +226,7 @@ void on_connection_event(pool_ptr self, const frame_event& ev) {
             st.stored.main_dc = dc->id;
           save_store(self);
         }
-        // Slots that waited for the key start now, with it.
-        for (size_t i = 0; i < dc->slots.size(); ++i)
-          if (dc->slots[i].phase == slot_phase::waiting_key)
-            start_slot(self, *dc, static_cast<int>(i));
+        start_waiting_slots(self, dc->id, s->conn);
         break;
       }
       case frame_event_kind::auth_key_unknown: {

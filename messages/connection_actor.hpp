@@ -13,6 +13,7 @@
 #include "mtsender/messages/connection_stats.hpp"
 #include "mtsender/messages/pooled_request.hpp"
 #include "mtsender/messages/rpc.hpp"
+#include "mtsender/messages/session_state.hpp"
 
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
@@ -23,6 +24,8 @@ using connection_actor = caf::typed_actor<
   caf::replies_to<invoke_atom, rpc_request>::with<rpc_response>,
   // The pool's own path: shared body, and the state check of a lost request.
   caf::replies_to<invoke_atom, pooled_request>::with<rpc_response>,
-  caf::replies_to<caf::get_atom, stats_atom>::with<connection_stats>>;
+  caf::replies_to<caf::get_atom, stats_atom>::with<connection_stats>,
+  // The session as a successor would continue it (salt, time offset, ...).
+  caf::replies_to<caf::get_atom, handoff_atom>::with<session_state>>;
 
 } // namespace mtsender

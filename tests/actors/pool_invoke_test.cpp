@@ -115,6 +115,7 @@ TEST_CASE("invokes on two DCs from several actors spread over the connections",
     CHECK(c.handshakes_started == 1);  // one key per DC, shared by its 3 connections
     CHECK(c.handshakes_completed == 1);
     CHECK(c.connections_accepted == 3);
+    CHECK(c.bad_server_salts == 0);  // the new connections start with the key's salt
     CHECK(c.count(custom_query_id) == 4u * per_actor);  // nothing ran twice
     // Every connection (one session each) carried part of the load.
     std::lock_guard<std::mutex> g{mtx};
