@@ -583,22 +583,6 @@ caf::result<rpc_response> on_invoke(conn_ptr self, std::shared_ptr<const byte_bu
   return rp;
 }
 
-// Whether the server got it: the answer to an adopted request's state check.
-std::string describe(const session::msg_state& s) {
-  switch (s.delivery) {
-    case session::msg_delivery::received:
-      return s.answer_generated ? "received, answer generated"
-             : s.processing     ? "received, running"
-                                : "received";
-    case session::msg_delivery::unknown:
-      return "nothing known, the server may have forgotten it";
-    case session::msg_delivery::invalid:
-      return "no usable state in the server's answer";
-    default:
-      return "not received";
-  }
-}
-
 void on_lost_state(conn_ptr self, uint64_t token, const session::msg_state& state) {
   auto& st = self->state;
   auto i = st.pending.find(token);
@@ -613,7 +597,7 @@ void on_lost_state(conn_ptr self, uint64_t token, const session::msg_state& stat
   }
   error_detail d;
   d.what = "lost with an earlier connection after the server got it (msgs_state_info: "
-           + describe(state) + ")";
+           + session::describe(state) + ")";
   d.may_have_executed = true;
   d.dc_id = st.cfg.dc_id;
   p.rp.deliver(make_error(errc::connection_lost, std::move(d)));

@@ -131,10 +131,8 @@ TEST_CASE("circuit breaker: a DC that keeps dropping connections opens its circu
   cfg.breaker.cooldown = std::chrono::milliseconds(2000);
   auto pool = spawn_dc_pool(*n.sys, cfg);
   caf::scoped_actor self{*n.sys};
-  auto listener = n.sys->spawn(forwarding_listener, caf::actor{self});
+  auto listener = listen_here(self, pool);
   exit_on_scope_end guard{{caf::actor_cast<caf::actor>(pool), listener}};
-  self->request(pool, 5s, listen_atom::value, listener)
-    .receive([](caf::ok_atom) {}, [](caf::error& e) { FAIL("listen: " << to_string(e)); });
 
   // Both DCs healthy: auth keys made, circuits closed.
   REQUIRE(invoke_one(self, pool, 2, request_of(custom_query(0))).value);
@@ -320,10 +318,8 @@ TEST_CASE("circuit breaker: a probe whose deadline passes while no connection is
   cfg.breaker.cooldown = std::chrono::milliseconds(500);
   auto pool = spawn_dc_pool(*n.sys, cfg);
   caf::scoped_actor self{*n.sys};
-  auto listener = n.sys->spawn(forwarding_listener, caf::actor{self});
+  auto listener = listen_here(self, pool);
   exit_on_scope_end guard{{caf::actor_cast<caf::actor>(pool), listener}};
-  self->request(pool, 5s, listen_atom::value, listener)
-    .receive([](caf::ok_atom) {}, [](caf::error& e) { FAIL("listen: " << to_string(e)); });
   REQUIRE(invoke_one(self, pool, 2, request_of(custom_query(0))).value);
 
   // Open the circuit: answers cut off twice.

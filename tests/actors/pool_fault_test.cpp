@@ -153,6 +153,38 @@ TEST_CASE("after a lost connection the pool asks the server which requests it go
   stop(self, pool);
 }
 
+TEST_CASE("a lost request whose connection never comes back fails at its deadline as may-have-run",
+          "[actors][pool][fault]") {
+  node n;
+  test_dc::server srv{two_dcs()};
+  srv.on(custom_query_id, [](const test_dc::rpc_call&) {
+    return test_dc::rpc_reply::result(bool_true()).after(10s);
+  });
+  srv.start();
+  auto pool = spawn_dc_pool(*n.sys, pool_config_for(srv, 1));
+  caf::scoped_actor self{*n.sys};
+  REQUIRE(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
+  pending_invokes invokes{self, pool};
+  invokes.send(2, request_of(custom_query(1), 1500));
+  REQUIRE(server_got(srv, 2, custom_query_id, 1));
+  // Connections closed and the port refuses: nothing can ask the server.
+  srv.stop();
+  auto out = invokes.collect();
+  REQUIRE(out[0].answers == 1);
+  REQUIRE(out[0].err);
+  CHECK(is(out[0].err, errc::deadline_exceeded));
+  REQUIRE(detail_of(out[0].err));
+  CHECK(detail_of(out[0].err)->may_have_executed);
+  CHECK_THAT(detail_of(out[0].err)->what, Catch::Contains("did not come back in time"));
+  CHECK(out[0].took < 5s);
+  auto st = stats_of(self, pool);
+  REQUIRE(st.dc(2));
+  CHECK(st.dc(2)->lost_checked == 1);
+  CHECK(st.dc(2)->live_slots == 0);
+  CHECK(stray_messages(self) == 0);
+  stop(self, pool);
+}
+
 TEST_CASE("reconnect_request replaces connections and answers once they are ready",
           "[actors][pool][fault]") {
   node n;
@@ -212,9 +244,7 @@ TEST_CASE("unknown auth key (-404): the pool drops the key, makes a new one and 
   cfg.store = store;
   auto pool = spawn_dc_pool(*n.sys, cfg);
   caf::scoped_actor self{*n.sys};
-  auto listener = n.sys->spawn(forwarding_listener, caf::actor{self});
-  self->request(pool, 5s, listen_atom::value, listener).receive([](caf::ok_atom) {},
-                                                                 [](caf::error&) {});
+  auto listener = listen_here(self, pool);
   REQUIRE(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
   std::vector<frame_event> log;
   REQUIRE(collect_until(self, log, [](auto& l) {

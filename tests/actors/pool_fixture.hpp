@@ -183,6 +183,14 @@ inline caf::behavior forwarding_listener(caf::event_based_actor*, caf::actor sin
   };
 }
 
+// A forwarding listener to the test actor, subscribed to the pool.
+inline caf::actor listen_here(caf::scoped_actor& self, const dc_pool& pool) {
+  auto listener = self->home_system().spawn(forwarding_listener, caf::actor{self});
+  self->request(pool, 5s, listen_atom::value, listener)
+    .receive([](caf::ok_atom) {}, [](caf::error& e) { FAIL("listen: " << to_string(e)); });
+  return listener;
+}
+
 // Collects events sent to the test actor until `pred` holds or time runs out.
 template <class Pred>
 bool collect_until(caf::scoped_actor& self, std::vector<frame_event>& log, Pred pred,

@@ -119,10 +119,7 @@ TEST_CASE("a store that cannot save: listeners are told, requests go on", "[acto
   cfg.store = failing;
   auto pool = spawn_dc_pool(*n.sys, cfg);
   caf::scoped_actor self{*n.sys};
-  auto sink = caf::actor{self};
-  auto listener = n.sys->spawn(forwarding_listener, sink);
-  self->request(pool, 5s, listen_atom::value, listener).receive([](caf::ok_atom) {},
-                                                                [](caf::error&) {});
+  auto listener = listen_here(self, pool);
   REQUIRE(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
   std::vector<frame_event> log;
   auto told = [](const std::vector<frame_event>& l) {

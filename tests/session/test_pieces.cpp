@@ -204,6 +204,13 @@ TEST_CASE("msgs_state_info status bytes", "[session][msg_state]") {
   CHECK(decode_msg_state(4 | 128).known_received);
   CHECK(decode_msg_state(0).delivery == msg_delivery::invalid);
   CHECK(decode_msg_state(7).delivery == msg_delivery::invalid);
+  CHECK(describe(decode_msg_state(4 | 32 | 64)) == "received, answer generated");
+  CHECK(describe(decode_msg_state(4 | 32)) == "received, running");
+  CHECK(describe(decode_msg_state(4)) == "received");
+  CHECK(describe(decode_msg_state(2)) == "not received");
+  CHECK(describe(decode_msg_state(3)) == "not received");
+  CHECK(describe(decode_msg_state(1)).find("nothing known") == 0);
+  CHECK(describe(decode_msg_state(0)).find("no usable state") == 0);
 }
 
 TEST_CASE("session state: serialize, parse, reject damage", "[session][state]") {

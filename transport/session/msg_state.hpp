@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace mtsender::session {
 
@@ -33,6 +34,24 @@ struct msg_state {
            || delivery == msg_delivery::not_received_yet;
   }
 };
+
+// What the server said of the message, in words for error messages.
+inline std::string describe(const msg_state& s) {
+  switch (s.delivery) {
+    case msg_delivery::received:
+      return s.answer_generated ? "received, answer generated"
+             : s.processing     ? "received, running"
+                                : "received";
+    case msg_delivery::unknown:
+      return "nothing known, the server may have forgotten it";
+    case msg_delivery::not_received:
+    case msg_delivery::not_received_yet:
+      return "not received";
+    case msg_delivery::invalid:
+      break;
+  }
+  return "no usable state in the server's answer";
+}
 
 constexpr msg_state decode_msg_state(uint8_t b) noexcept {
   msg_state s;
