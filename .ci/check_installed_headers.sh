@@ -40,6 +40,8 @@ launcher=()
 if command -v ccache >/dev/null; then
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 fi
+# A fresh build folder: a cached mtsender_DIR would point at an older prefix.
+rm -rf "$work/build"
 cmake -S "$work" -B "$work/build" -DCMAKE_PREFIX_PATH="$prefix" "${launcher[@]}" >/dev/null
 if ! cmake --build "$work/build" -j "$(nproc)" -- -k >"$work/build.log" 2>&1; then
   grep -E ': (fatal )?error:' "$work/build.log" | head -40 >&2
