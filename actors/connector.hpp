@@ -1,3 +1,4 @@
+// Internal to caf-mtsender: not installed (cmake/mtsender_internal_headers.cmake).
 // A TCP connect that never blocks the middleman's I/O thread.
 //
 // CAF's spawn_client / add_tcp_scribe(host, port) connect synchronously on the

@@ -1,3 +1,4 @@
+// Internal to caf-mtsender: not installed (cmake/mtsender_internal_headers.cmake).
 // The last N latency samples of a DC, for the median and p99 in pool_stats.
 // Adding is O(1); the percentiles are computed only when stats are asked for.
 #pragma once

@@ -1,3 +1,4 @@
+// Internal to caf-mtsender: not installed (cmake/mtsender_internal_headers.cmake).
 // How long the pool waits before replacing a failed connection: exponential
 // in the failures in a row, capped, with +-25% jitter so the slots of a DC
 // (and many clients) do not reconnect in lock-step. Pure: randomness is

@@ -1,3 +1,4 @@
+// Internal to caf-mtsender: not installed (cmake/mtsender_internal_headers.cmake).
 // Which connection of a DC gets the next request, and when to open another.
 //
 // Pure functions over the slots' load, so the rule is tested without

@@ -1,3 +1,4 @@
+// Internal to caf-mtsender: not installed (cmake/mtsender_internal_headers.cmake).
 // The DC pool's state and internal messages, shared by the files that make up
 // the pool actor (dc_pool.cpp: requests and retries; pool_supervision.cpp:
 // connection slots, keys, restarts; pool_listeners.cpp: event fan-out).

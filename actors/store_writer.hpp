@@ -1,3 +1,4 @@
+// Internal to caf-mtsender: not installed (cmake/mtsender_internal_headers.cmake).
 // The DC pool's session store writer: saves run on a thread of their own (a
 // detached actor), so a slow disk (a file store fsyncs) never holds up the
 // pool's requests. Not part of the public API.

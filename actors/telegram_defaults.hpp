@@ -2,7 +2,9 @@
 // service with no configuration: the production RSA public key (fingerprint
 // -3414540481677951611) and the DC addresses TDLib's connection creator
 // lists (IPv4, port 443). The authoritative list comes from help.getConfig
-// once connected; these only bootstrap the first connection.
+// once connected; these only bootstrap the first connection. Telegram's
+// published key files are in actors/telegram_keys/ (tests/crypto/rsa_test.cpp
+// checks this text against them).
 //
 //   pool_config cfg;                         // production DCs and key by default
 //   cfg.dcs = telegram_test_dcs(); cfg.test_servers = true; ...

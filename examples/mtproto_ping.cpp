@@ -36,6 +36,7 @@
 #include <chrono>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace {
@@ -75,6 +76,13 @@ struct pinger_state {
   bool up = false;
   bool finishing = false;
   std::string down_what;          // connection_down's text
+  // Before the session was up, the connection's stats are asked for when it
+  // reports connection_down (it lingers and still answers), so a failed
+  // handshake still reports how long the TCP connect took; the verdict waits
+  // for that answer.
+  bool down_stats_asked = false;
+  bool down_stats_pending = false;
+  std::optional<caf::error> down_reason;  // the down_msg that came meanwhile
   uint32_t next = 0;              // pings sent
   uint32_t done = 0;              // pings finished, either way
   uint32_t in_flight = 0;
@@ -83,6 +91,15 @@ struct pinger_state {
 using pinger_ptr = caf::stateful_actor<pinger_state>*;
 
 void send_ping(pinger_ptr self);
+
+// The connection's own phase timings: TCP connect (spawn -> connected) and
+// handshake (connected -> key), each only when that phase completed.
+void record_phases(ping_report& r, const connection_stats& s) {
+  if (s.connect_us >= 0)
+    r.connect_ns = s.connect_us * 1000;
+  if (s.handshake_us >= 0)
+    r.handshake_ns = s.handshake_us * 1000;
+}
 
 // Ends the run: asks the connection for its stats, stops it, quits.
 void finish(pinger_ptr self, int code, std::string error) {
@@ -114,10 +131,7 @@ void finish(pinger_ptr self, int code, std::string error) {
         r.frames_sent = static_cast<int64_t>(s.frames_sent);
         r.frames_received = static_cast<int64_t>(s.frames_received);
         r.containers_sent = static_cast<int64_t>(s.containers_sent);
-        if (s.connect_us >= 0)
-          r.connect_ns = s.connect_us * 1000;
-        if (s.handshake_us >= 0)
-          r.handshake_ns = s.handshake_us * 1000;
+        record_phases(r, s);
         // Counted twice (its counter, our new_session frame_events); they
         // should agree, and the larger one hides nothing.
         r.new_sessions = std::max<int64_t>(r.new_sessions, static_cast<int64_t>(s.new_sessions));
@@ -226,8 +240,23 @@ void send_ping(pinger_ptr self) {
           [=](caf::error& err) { on_ping_error(self, index, err); });
 }
 
-// The connection ended. Before the session was up this is the run's verdict;
-// afterwards the open pings get their own errors and the rest count as failed.
+// The run's verdict when the connection failed before its session was up:
+// the connect phase failed, or TCP connected and the handshake did not.
+void fail_before_up(pinger_ptr self, bool connect_failed, std::string what) {
+  auto& r = *self->state.out;
+  // The connection's text often starts with the phase already.
+  for (const char* prefix : {"handshake failed: ", "handshake: "})
+    if (what.rfind(prefix, 0) == 0)
+      what.erase(0, std::char_traits<char>::length(prefix));
+  if (connect_failed)
+    finish(self, exit_connect, "connect to " + r.target + " failed: " + what);
+  else
+    finish(self, exit_handshake, "handshake with " + r.target + " failed: " + what);
+}
+
+// The connection ended. Before the session was up this is the run's verdict
+// (unless its stats are on their way: then they decide); afterwards the open
+// pings get their own errors and the rest count as failed.
 void on_connection_down(pinger_ptr self, const caf::error& reason) {
   auto& st = self->state;
   auto& r = *st.out;
@@ -236,19 +265,16 @@ void on_connection_down(pinger_ptr self, const caf::error& reason) {
     self->quit();  // finish() is waiting for this
     return;
   }
+  if (st.down_stats_pending) {
+    st.down_reason = reason;  // decided when the stats request ends
+    return;
+  }
   std::string what = !st.down_what.empty() ? st.down_what : cause_of(self->system(), reason);
   if (!st.up) {
-    // The connection's text often starts with the phase already.
-    for (const char* prefix : {"handshake failed: ", "handshake: "})
-      if (what.rfind(prefix, 0) == 0)
-        what.erase(0, std::char_traits<char>::length(prefix));
-    const bool connect_failed = reason.category() == error_category
-                                && static_cast<errc>(reason.code()) == errc::connection_failed;
-    if (connect_failed) {
-      finish(self, exit_connect, "connect to " + r.target + " failed: " + what);
-    } else {
-      finish(self, exit_handshake, "handshake with " + r.target + " failed: " + what);
-    }
+    fail_before_up(self,
+                   reason.category() == error_category
+                     && static_cast<errc>(reason.code()) == errc::connection_failed,
+                   what);
     return;
   }
   const uint32_t never_sent = st.opts.count - st.next;
@@ -259,6 +285,39 @@ void on_connection_down(pinger_ptr self, const caf::error& reason) {
     st.next = st.opts.count;
   }
   maybe_finish(self);
+}
+
+// The connection failed before its session was up (it said so with
+// connection_down) and lingers, refusing requests but answering stats, until
+// its down_msg. Its stats tell whether TCP connected and how long that took,
+// so a failed handshake still reports the TCP connect time; they also decide
+// the verdict (connect or handshake phase). If they cannot be had, the
+// down_msg decides as before.
+void ask_phases_of_failed_connection(pinger_ptr self) {
+  auto& st = self->state;
+  st.down_stats_asked = true;
+  st.down_stats_pending = true;
+  auto after_error = [=] {
+    auto& st = self->state;
+    st.down_stats_pending = false;
+    if (st.down_reason) {
+      auto reason = std::move(*st.down_reason);
+      st.down_reason.reset();
+      on_connection_down(self, reason);
+    }
+  };
+  self->request(st.conn, std::chrono::seconds(2), caf::get_atom::value, stats_atom::value)
+    .then(
+      [=](const connection_stats& s) {
+        auto& st = self->state;
+        st.down_stats_pending = false;
+        record_phases(*st.out, s);
+        if (st.finishing)
+          return;
+        st.down_reason.reset();  // if the down_msg came first: conn_alive is false
+        fail_before_up(self, s.connect_us < 0, st.down_what);
+      },
+      [=](caf::error&) { after_error(); });
 }
 
 caf::behavior pinger(pinger_ptr self, ping_options opts, connection_config cfg,
@@ -300,6 +359,8 @@ caf::behavior pinger(pinger_ptr self, ping_options opts, connection_config cfg,
           break;
         case frame_event_kind::connection_down:
           st.down_what = ev.what;
+          if (!st.up && !st.finishing && !st.down_stats_asked)
+            ask_phases_of_failed_connection(self);
           break;
         default:
           break;
@@ -364,6 +425,10 @@ int run(const ping_options& opts) {
   cfg.timeouts.connect = limit;
   cfg.timeouts.handshake = limit;
   cfg.timeouts.default_deadline = limit;
+  // A connection that failed lingers this long answering stats: long enough
+  // for ask_phases_of_failed_connection on a loaded machine. It costs no
+  // time: the run ends as soon as the stats arrive.
+  cfg.timeouts.linger = std::max<milliseconds>(cfg.timeouts.linger, std::chrono::seconds(2));
 
   {
     caf::actor_system_config sys_cfg;

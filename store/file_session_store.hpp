@@ -4,7 +4,7 @@
 // leaves either the old file or the new one, never half of one; a file that
 // is corrupt or truncated anyway is refused (store_error), never half-read.
 //
-//   store::file_session_store st{"/home/me/.app/tg.session"};
+//   store::file_session_store st{"tg.session"};
 //   auto data = st.load();      // empty when the file does not exist yet
 //   data.set_key(...); st.save(data);
 #pragma once

@@ -1,3 +1,4 @@
+// Internal to caf-mtsender: not installed (cmake/mtsender_internal_headers.cmake).
 // The pool's default retry policy: a circuit breaker (shared by the pool)
 // around auto_sleep.
 //

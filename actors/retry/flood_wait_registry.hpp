@@ -1,3 +1,4 @@
+// Internal to caf-mtsender: not installed (cmake/mtsender_internal_headers.cmake).
 // Flood waits remembered per (DC, method) for the rest of the wait.
 //
 // When the server answers FLOOD_WAIT_30 to messages.sendMessage on DC 2,

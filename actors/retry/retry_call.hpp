@@ -1,3 +1,4 @@
+// Internal to caf-mtsender: not installed (cmake/mtsender_internal_headers.cmake).
 // The CAF side of one request's retry loop: a retry_driver that takes the
 // caf::errors attempts end with and gives back the caf::error to answer the
 // caller with. This is what the pool keeps per pending invoke.

@@ -1,3 +1,4 @@
+// Internal to caf-mtsender: not installed (cmake/mtsender_internal_headers.cmake).
 // The retry loop of one request, as steps the pool carries out with timers.
 //
 // One driver per invoke. The pool asks before_send() before each attempt and

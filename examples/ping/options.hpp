@@ -33,13 +33,15 @@ public:
 
 inline constexpr const char* usage_text =
   "usage: mtproto-ping HOST:PORT [--rsa-key PUB.pem]\n"
-  "                    [--transport abridged|intermediate|padded|full|obfuscated]\n"
+  "                    [--transport abridged|intermediate|padded|full|obfuscated[:INNER]]\n"
   "                    [--dc N] [--count N] [--concurrency K] [--timeout SECONDS] [--json]\n"
   "\n"
   "Connects to an MTProto server, creates an auth key and sends ping RPCs.\n"
   "  HOST:PORT      IPv4, host name, or [IPv6]:PORT\n"
   "  --rsa-key      the server's RSA public key (PEM); default: Telegram's production key\n"
-  "  --transport    framing (default intermediate); obfuscated = obfuscated2 over intermediate\n"
+  "  --transport    framing: abridged, intermediate (default), padded, full, or\n"
+  "                 obfuscated:abridged|intermediate|padded (obfuscated2 around that\n"
+  "                 framing; plain obfuscated = obfuscated:intermediate)\n"
   "  --dc           DC id for the handshake and the obfuscation header (default 2)\n"
   "  --count        pings to send (default 10)\n"
   "  --concurrency  pings in flight at once after the first (default 1)\n"
@@ -104,23 +106,44 @@ inline void parse_target(const std::string& text, ping_options& o) {
   o.port = static_cast<uint16_t>(parse_int("port", port, 1, 65535));
 }
 
+// "obfuscated:INNER" picks the framing inside obfuscated2; plain
+// "obfuscated" keeps its old meaning, obfuscated2 over intermediate (the
+// library's default inner framing). The report shows the full spelling.
 inline void parse_transport(const std::string& name, ping_options& o) {
   using codec::framing;
-  o.transport = name;
   o.inner = framing::intermediate;
-  if (name == "abridged")
-    o.framing = framing::abridged;
-  else if (name == "intermediate")
-    o.framing = framing::intermediate;
-  else if (name == "padded")
-    o.framing = framing::padded_intermediate;
-  else if (name == "full")
-    o.framing = framing::full;
-  else if (name == "obfuscated")
+  auto plain = [](const std::string& n, framing& out) {
+    if (n == "abridged")
+      out = framing::abridged;
+    else if (n == "intermediate")
+      out = framing::intermediate;
+    else if (n == "padded")
+      out = framing::padded_intermediate;
+    else
+      return false;
+    return true;
+  };
+  const std::string obfuscated = "obfuscated";
+  if (name == obfuscated) {
     o.framing = framing::obfuscated2;
-  else
+    o.transport = "obfuscated:intermediate";
+  } else if (name.rfind(obfuscated + ":", 0) == 0) {
+    const std::string inner = name.substr(obfuscated.size() + 1);
+    if (!plain(inner, o.inner))
+      throw usage_error("unknown framing '" + inner + "' inside --transport " + name
+                        + " (obfuscated:abridged, obfuscated:intermediate, obfuscated:padded)");
+    o.framing = framing::obfuscated2;
+    o.transport = name;
+  } else if (name == "full") {
+    o.framing = framing::full;
+    o.transport = name;
+  } else if (plain(name, o.framing)) {
+    o.transport = name;
+  } else {
     throw usage_error("unknown --transport '" + name
-                      + "' (abridged, intermediate, padded, full, obfuscated)");
+                      + "' (abridged, intermediate, padded, full, obfuscated, "
+                        "obfuscated:abridged|intermediate|padded)");
+  }
 }
 
 } // namespace detail

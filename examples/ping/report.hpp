@@ -148,7 +148,10 @@ inline void print_text(std::ostream& os, const ping_report& r) {
   os << "PING " << r.target << " dc " << r.dc << ", transport " << r.transport
      << ", key fingerprint " << detail::hex64(r.key_fingerprint) << "\n";
   if (r.ready_ns < 0) {
-    // Never got a session: the phases and pings would all read n/a.
+    // Never got a session: the pings would all read n/a, but a TCP connect
+    // that worked (before a failed handshake) is worth showing.
+    if (r.connect_ns >= 0)
+      os << "  tcp connect   " << ms(r.connect_ns) << "\n";
     if (!r.error.empty())
       os << "error: " << r.error << "\n";
     return;

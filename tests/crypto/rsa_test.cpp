@@ -1,3 +1,4 @@
+#include "mtsender/actors/telegram_defaults.hpp"
 #include "mtsender/transport/crypto/rsa.hpp"
 
 #include "vectors.hpp"
@@ -13,7 +14,8 @@ using namespace mtsender::crypto;
 
 namespace {
 
-const std::string shared_dir = MTSENDER_SHARED_DIR;
+// Telegram's keys, kept in the tree next to the code that builds them in.
+const std::string keys_dir = std::string(MTSENDER_SOURCE_DIR) + "/actors/telegram_keys";
 
 std::string slurp(const std::string& path) {
   std::ifstream f(path);
@@ -56,11 +58,11 @@ const char* production_spki =
 } // namespace
 
 // The fingerprints Telegram sends in resPQ for its keys, as listed in
-// /work/shared/telegram/README.md (and TDLib's / Telethon's key tables):
+// actors/telegram_keys/README.md (and TDLib's / Telethon's key tables):
 // production -3414540481677951611 (wire bytes 85 fd 64 de 85 1d 9d d0),
 // test -5595554452916591101.
 TEST_CASE("fingerprints of Telegram's public keys") {
-  auto prod = rsa_public_key::from_pem_file(shared_dir + "/telegram/production-server-key.pem");
+  auto prod = rsa_public_key::from_pem_file(keys_dir + "/production-server-key.pem");
   CHECK(prod.fingerprint() == -3414540481677951611LL);
   byte_buffer wire(8);
   store_le64(wire.data(), uint64_t(prod.fingerprint()));
@@ -68,12 +70,25 @@ TEST_CASE("fingerprints of Telegram's public keys") {
   CHECK(prod.modulus().size() == 256);
   CHECK(to_hex(prod.exponent()) == "010001");
 
-  auto test = rsa_public_key::from_pem_file(shared_dir + "/telegram/test-server-key.pem");
+  auto test = rsa_public_key::from_pem_file(keys_dir + "/test-server-key.pem");
   CHECK(test.fingerprint() == -5595554452916591101LL);
 }
 
+TEST_CASE("the built-in production key is Telegram's published key file") {
+  // actors/telegram_defaults.hpp carries the key as text so the library needs
+  // no file at run time; it must stay byte-identical to the published file.
+  const std::string published = slurp(keys_dir + "/production-server-key.pem");
+  REQUIRE_FALSE(published.empty());
+  CHECK(std::string(telegram_production_key_pem) == published);
+  auto keys = telegram_production_keys();
+  REQUIRE(keys.size() == 1);
+  CHECK(keys.front().fingerprint() == telegram_production_key_fingerprint);
+  CHECK(keys.front().fingerprint()
+        == rsa_public_key::from_pem_file(keys_dir + "/production-server-key.pem").fingerprint());
+}
+
 TEST_CASE("SPKI and PKCS#1 PEM give the same key and to_pem writes PKCS#1") {
-  const std::string pkcs1 = slurp(shared_dir + "/telegram/production-server-key.pem");
+  const std::string pkcs1 = slurp(keys_dir + "/production-server-key.pem");
   auto a = rsa_public_key::from_pem(pkcs1);
   auto b = rsa_public_key::from_pem(production_spki);
   CHECK(a.modulus() == b.modulus());
@@ -161,7 +176,7 @@ TEST_CASE("input >= n is rejected with data_too_large") {
 }
 
 TEST_CASE("bad PEM gives bad_pem and unreadable files give file_unreadable") {
-  const std::string good = slurp(shared_dir + "/telegram/production-server-key.pem");
+  const std::string good = slurp(keys_dir + "/production-server-key.pem");
   CHECK(error_of([] { rsa_public_key::from_pem(""); }) == rsa_errc::bad_pem);
   CHECK(error_of([] { rsa_public_key::from_pem("not a key"); }) == rsa_errc::bad_pem);
   CHECK(error_of([&] { rsa_public_key::from_pem(good.substr(0, good.size() / 2)); })

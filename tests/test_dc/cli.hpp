@@ -1,3 +1,4 @@
+// Internal to caf-mtsender: not installed (cmake/mtsender_internal_headers.cmake).
 // The command line of mtproto-test-dc, parsed into server options (kept apart
 // from main.cpp so the tests can check it):
 //

@@ -1,3 +1,4 @@
+// Internal to caf-mtsender: not installed (cmake/mtsender_internal_headers.cmake).
 // One DC of the test server: a listening socket, an epoll event loop on its
 // own thread, the auth keys made on this DC and their sessions.
 //

@@ -1,3 +1,4 @@
+// Internal to caf-mtsender: not installed (cmake/mtsender_internal_headers.cmake).
 // Small POSIX socket helpers for the test server: an owning fd, listening on
 // HOST:PORT (port 0 picks a free one) and parsing "DC_ID=HOST:PORT".
 #pragma once

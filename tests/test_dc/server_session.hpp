@@ -1,3 +1,4 @@
+// Internal to caf-mtsender: not installed (cmake/mtsender_internal_headers.cmake).
 // The server's record of one MTProto session (auth key + session id): what
 // the client sent (for duplicates, seqno rules and msgs_state_req), what the
 // server queued and sent (for msg_resend_req, rpc_drop_answer and acks) and

@@ -183,7 +183,7 @@ TEST_CASE("known encodings", "[tl][service]") {
 
 TEST_CASE("reading a published rsa_public_key shape", "[tl][service]") {
   // rsa_public_key n:string e:string is used bare; e = 65537 = 01 00 01 is
-  // the exponent of every key in /work/shared/telegram (Telegram's keys).
+  // the exponent of every key in actors/telegram_keys (Telegram's keys).
   byte_buffer in;
   writer w{in};
   w.write_bytes(byte_buffer(256, 0xab));

@@ -5,12 +5,22 @@
 #include "mtsender/examples/ping/report.hpp"
 #include "mtsender/tests/tools/json_lite.hpp"
 #include "mtsender/tests/tools/subprocess.hpp"
+#include "mtsender/transport/codec/obfuscation_header.hpp"
+#include "mtsender/transport/crypto/aes_ctr.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cstring>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #ifndef MTSENDER_PING_EXE
@@ -111,6 +121,90 @@ void check_success_json(const json::value& j, const std::string& transport,
   CHECK(j.at("frames").at("containers_sent").number() >= 0);
 }
 
+// The phases of a run that connected over TCP and then failed: the connect
+// time is measured (a number, not null), the handshake and the session not.
+void check_failed_after_connect(const json::value& j) {
+  const auto& ph = j.at("phases_ms");
+  INFO("tcp_connect must be measured when TCP connected");
+  REQUIRE_FALSE(ph.at("tcp_connect").is_null());
+  CHECK(ph.at("tcp_connect").number() >= 0);
+  CHECK(ph.at("tcp_connect").number() < 10'000);
+  CHECK(ph.at("handshake").is_null());
+  CHECK(ph.at("ready").is_null());
+}
+
+// A loopback listener that accepts one connection, reads the 64-byte
+// obfuscated2 header the client sends first, decrypts it as a server would
+// and closes: what framing is inside, and which DC is asked for.
+class obfuscation_sniffer {
+public:
+  obfuscation_sniffer() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    REQUIRE(fd_ >= 0);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+    REQUIRE(::listen(fd_, 1) == 0);
+    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~obfuscation_sniffer() {
+    if (thread_.joinable())
+      thread_.join();
+    ::close(fd_);
+  }
+
+  std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
+  // Waits for the connection to be read; the header's plaintext tail.
+  struct seen {
+    std::optional<mtsender::codec::framing> inner;
+    int16_t dc_id = 0;
+  };
+  std::optional<seen> result() {
+    thread_.join();
+    return result_;
+  }
+
+private:
+  void serve() {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, 30'000) <= 0)
+      return;
+    int c = ::accept(fd_, nullptr, nullptr);
+    if (c < 0)
+      return;
+    mtsender::codec::obfuscation_header header{};
+    size_t got = 0;
+    while (got < header.size()) {
+      pollfd q{c, POLLIN, 0};
+      if (::poll(&q, 1, 30'000) <= 0)
+        break;
+      ssize_t n = ::read(c, header.data() + got, header.size() - got);
+      if (n <= 0)
+        break;
+      got += size_t(n);
+    }
+    ::close(c);  // the client sees the server close during its handshake
+    if (got < header.size())
+      return;
+    using namespace mtsender;
+    auto keys = codec::derive_obfuscation_keys(header, codec::side::server, std::nullopt);
+    crypto::aes_ctr{keys.decrypt_key, keys.decrypt_iv}.apply(header.data(), header.size());
+    seen s;
+    s.inner = codec::framing_of_obfuscation_tag(load_le32(header.data() + 56));
+    s.dc_id = int16_t(uint16_t(header[60] | header[61] << 8));
+    result_ = s;
+  }
+
+  int fd_ = -1;
+  uint16_t port_ = 0;
+  std::thread thread_;
+  std::optional<seen> result_;
+};
+
 } // namespace
 
 // ------------------------------------------------------------------ end to end
@@ -118,15 +212,59 @@ void check_success_json(const json::value& j, const std::string& transport,
 TEST_CASE("mtproto-ping answers every ping on every transport", "[tools][ping]") {
   tools_test::temp_dir tmp;
   tools_test::test_dc_process dc{dc_exe, tmp.path()};
-  // One server for all five (a loop, not sections: sections would restart it).
-  for (std::string transport : {"abridged", "intermediate", "padded", "full", "obfuscated"}) {
+  // One server for all (a loop, not sections: sections would restart it).
+  // Each spelling, and how the report names it.
+  const std::vector<std::pair<std::string, std::string>> transports = {
+    {"abridged", "abridged"},
+    {"intermediate", "intermediate"},
+    {"padded", "padded"},
+    {"full", "full"},
+    {"obfuscated", "obfuscated:intermediate"},  // the old spelling keeps working
+    {"obfuscated:abridged", "obfuscated:abridged"},
+    {"obfuscated:intermediate", "obfuscated:intermediate"},
+    {"obfuscated:padded", "obfuscated:padded"},
+  };
+  for (const auto& [transport, reported] : transports) {
     auto r = ping({dc.target(), "--rsa-key", dc.public_key_path(), "--transport", transport,
                    "--count", "40", "--concurrency", "4", "--json"});
     INFO("transport " << transport << "\nstdout: " << r.out << "\nstderr: " << r.err);
     REQUIRE_FALSE(r.timed_out);
     CHECK(r.exit_code == 0);
     CHECK(r.err.empty());
-    check_success_json(last_json(r), transport, dc, 40, 4);
+    check_success_json(last_json(r), reported, dc, 40, 4);
+  }
+}
+
+TEST_CASE("mtproto-ping puts the chosen framing inside obfuscated2", "[tools][ping]") {
+  using mtsender::codec::framing;
+  // What a server finds when it decrypts the header; the server then closes,
+  // so each run is also a handshake that fails after TCP connected.
+  const std::vector<std::pair<std::string, framing>> cases = {
+    {"obfuscated", framing::intermediate},
+    {"obfuscated:abridged", framing::abridged},
+    {"obfuscated:intermediate", framing::intermediate},
+    {"obfuscated:padded", framing::padded_intermediate},
+  };
+  tools_test::temp_dir tmp;
+  std::string key;
+  {
+    tools_test::test_dc_process dc{dc_exe, tmp.path()};
+    key = dc.public_key_path();
+  }
+  for (const auto& [transport, inner] : cases) {
+    obfuscation_sniffer sniffer;
+    auto r = ping({sniffer.target(), "--rsa-key", key, "--transport", transport, "--dc", "4",
+                   "--timeout", "5", "--json"},
+                  30s);
+    auto seen = sniffer.result();
+    INFO("transport " << transport << "\nstdout: " << r.out << "\nstderr: " << r.err);
+    REQUIRE(seen);
+    REQUIRE(seen->inner);
+    CHECK(*seen->inner == inner);
+    CHECK(seen->dc_id == 4);
+    CHECK(r.exit_code == 4);
+    check_one_line_error(r, "handshake");
+    check_failed_after_connect(last_json(r));
   }
 }
 
@@ -166,7 +304,7 @@ TEST_CASE("mtproto-ping with a key the server does not have exits 4", "[tools][p
     CHECK(j.at("exit_code").number() == 4);
     CHECK(j.at("error").text().find("handshake") != std::string::npos);
     CHECK(j.at("pings").at("sent").number() == 0);
-    CHECK(j.at("phases_ms").at("ready").is_null());
+    check_failed_after_connect(j);
     // Telegram's production key, as in telegram_defaults.hpp.
     CHECK(j.at("key_fingerprint").text() == "d09d1d85de64fd85");
   }
@@ -178,9 +316,17 @@ TEST_CASE("mtproto-ping with a key the server does not have exits 4", "[tools][p
       other_key = other.public_key_path();
       REQUIRE(other.fingerprint() != dc.fingerprint());
     }
-    auto r = ping({dc.target(), "--rsa-key", other_key}, 30s);
+    auto r = ping({dc.target(), "--rsa-key", other_key, "--json"}, 30s);
     CHECK(r.exit_code == 4);
     check_one_line_error(r, "handshake");
+    check_failed_after_connect(last_json(r));
+  }
+  SECTION("the human report shows the TCP connect time too") {
+    auto r = ping({dc.target()}, 30s);
+    INFO("stdout: " << r.out);
+    CHECK(r.exit_code == 4);
+    CHECK(r.out.find("tcp connect") != std::string::npos);
+    CHECK(r.out.find("error: handshake") != std::string::npos);
   }
 }
 
@@ -205,6 +351,7 @@ TEST_CASE("mtproto-ping to a closed port exits 3", "[tools][ping]") {
   auto j = last_json(r);
   CHECK(j.at("exit_code").number() == 3);
   CHECK(j.at("error").text().find("connect") != std::string::npos);
+  CHECK(j.at("phases_ms").at("tcp_connect").is_null());  // it never connected
   CHECK(r.seconds < 10);
 }
 
@@ -214,15 +361,18 @@ TEST_CASE("mtproto-ping fails the handshake phase when the server misbehaves",
   SECTION("the server closes at req_DH_params") {
     tools_test::test_dc_process dc{dc_exe, tmp.path(),
                                    {"--close-at-handshake-step", "req_DH_params"}};
-    auto r = ping({dc.target(), "--rsa-key", dc.public_key_path()}, 30s);
+    auto r = ping({dc.target(), "--rsa-key", dc.public_key_path(), "--json"}, 30s);
     CHECK(r.exit_code == 4);
     check_one_line_error(r, "closed");
+    check_failed_after_connect(last_json(r));
   }
   SECTION("the server never answers: the handshake times out") {
     tools_test::test_dc_process dc{dc_exe, tmp.path(), {"--stall"}};
-    auto r = ping({dc.target(), "--rsa-key", dc.public_key_path(), "--timeout", "1"}, 30s);
+    auto r = ping({dc.target(), "--rsa-key", dc.public_key_path(), "--timeout", "1", "--json"},
+                  30s);
     CHECK(r.exit_code == 4);
     check_one_line_error(r, "handshake");
+    check_failed_after_connect(last_json(r));
     CHECK(r.seconds < 8);  // 1 s limit, plus start-up and shutdown
   }
 }
@@ -268,6 +418,7 @@ TEST_CASE("mtproto-ping rejects bad arguments with exit 2", "[tools][ping]") {
     {{"127.0.0.1:443", "--dc", "0"}, "--dc"},
     {{"127.0.0.1:443", "--timeout", "0"}, "--timeout"},
     {{"127.0.0.1:443", "--transport", "carrier-pigeon"}, "carrier-pigeon"},
+    {{"127.0.0.1:443", "--transport", "obfuscated:full"}, "obfuscated:full"},
     {{"127.0.0.1:443", "--bogus"}, "--bogus"},
     {{"127.0.0.1:443", "--json=yes"}, "--json"},
     {{"127.0.0.1:443", "--rsa-key", "/nonexistent/key.pem"}, "/nonexistent/key.pem"},
@@ -335,6 +486,20 @@ TEST_CASE("ping options parse every form", "[tools][ping][options]") {
   CHECK(o.timeout_s == 2);
   CHECK(o.json);
 
+  CHECK(o.transport == "obfuscated:intermediate");
+  for (auto [name, inner] :
+       {std::pair{"obfuscated:abridged", mtsender::codec::framing::abridged},
+        std::pair{"obfuscated:intermediate", mtsender::codec::framing::intermediate},
+        std::pair{"obfuscated:padded", mtsender::codec::framing::padded_intermediate}}) {
+    auto ob = parse({"h:1", "--transport", name});
+    CHECK(ob.framing == mtsender::codec::framing::obfuscated2);
+    CHECK(ob.inner == inner);
+    CHECK(ob.transport == name);
+  }
+  CHECK_THROWS_AS(parse({"h:1", "--transport", "obfuscated:full"}), usage_error);
+  CHECK_THROWS_AS(parse({"h:1", "--transport", "obfuscated:"}), usage_error);
+  CHECK_THROWS_AS(parse({"h:1", "--transport", "obfuscated:obfuscated"}), usage_error);
+  CHECK_THROWS_AS(parse({"h:1", "--transport", "abridged:intermediate"}), usage_error);
   CHECK(parse({"h:1", "--transport", "padded"}).framing
         == mtsender::codec::framing::padded_intermediate);
   CHECK(parse({"h:1", "--transport", "full"}).framing == mtsender::codec::framing::full);

@@ -1,3 +1,4 @@
+// Internal to caf-mtsender: not installed (cmake/mtsender_internal_headers.cmake).
 // Rules every framing shares: what a frame's payload means and which packets
 // may be sent. Kept in one place so the framings cannot drift apart.
 #pragma once

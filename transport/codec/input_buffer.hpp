@@ -1,3 +1,4 @@
+// Internal to caf-mtsender: not installed (cmake/mtsender_internal_headers.cmake).
 // The receive side of a codec: bytes from the socket accumulate here until a
 // whole frame is present, then the frame is handed out as a view.
 //

@@ -1,3 +1,4 @@
+// Internal to caf-mtsender: not installed (cmake/mtsender_internal_headers.cmake).
 // Internal to transport/crypto: the two AES-256-IGE implementations behind
 // aes_ige_encrypt/aes_ige_decrypt. Callers have checked len % 16 == 0 and
 // len > 0 (the AES-NI loop reads its first block unconditionally).
