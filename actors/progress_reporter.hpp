@@ -7,7 +7,6 @@
 #include "mtsender/messages/file_transfer.hpp"
 
 #include <caf/actor.hpp>
-#include <caf/message.hpp>
 
 #include <chrono>
 #include <optional>
@@ -59,7 +58,7 @@ private:
       me.flush(self, get);
     };
     self->request(listener_, std::chrono::seconds(10), p)
-      .then([on_ack](caf::message&) { on_ack(); }, [on_ack](caf::error&) { on_ack(); });
+      .then([on_ack](caf::ok_atom) { on_ack(); }, [on_ack](caf::error&) { on_ack(); });
   }
 
   caf::actor listener_;

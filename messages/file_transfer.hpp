@@ -8,8 +8,8 @@
 // Download: request(down, T, file_start_atom) -> download_result
 //           request(down, T, file_cancel_atom) -> ok
 // A sink actor receives request(sink, T, file_chunk_atom, int64_t offset,
-// byte_buffer) in file order and acks with any value; a listener receives
-// request(listener, T, transfer_progress) and acks with any value. Neither
+// byte_buffer) in file order and acks with caf::ok_atom; a listener receives
+// request(listener, T, transfer_progress) and acks with caf::ok_atom. Neither
 // is ever waited for by the transfer: at most one progress event is unacked
 // and newer ones replace an unsent one.
 //

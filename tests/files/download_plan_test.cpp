@@ -100,3 +100,18 @@ TEST_CASE("bad download part sizes and starts are typed errors") {
   CHECK_THROWS_AS(download_plan(11, 10), file_error);
   CHECK_THROWS_AS(download_plan(-1, 10), file_error);
 }
+
+TEST_CASE("an aligned plan starts on the alignment and keeps whole hash ranges") {
+  download_plan p{300000, 3 * mib, int32_t(mib), 128 * 1024};
+  auto a = p.next();
+  REQUIRE(a);
+  CHECK(a->offset == 262144);
+  CHECK(a->skip == 300000 - 262144);
+  while (auto r = p.next()) {
+    CHECK(r->offset % (128 * 1024) == 0);
+    CHECK(r->limit % (128 * 1024) == 0);
+    CHECK(check_get_file(r->offset, r->limit, false) == range_violation::none);
+  }
+  CHECK_THROWS_AS(download_plan(0, 10, 65536, 131072), file_error);
+  CHECK_THROWS_AS(download_plan(0, 10, 65536, 3000), file_error);
+}

@@ -11,7 +11,7 @@ namespace {
 constexpr int64_t base_align = 4096;
 }
 
-download_plan::download_plan(int64_t start, int64_t size, int32_t part_size)
+download_plan::download_plan(int64_t start, int64_t size, int32_t part_size, int32_t align)
   : at_(0), skip_(0), size_(size), part_size_(part_size) {
   if (part_size < base_align || part_size > max_get_file_limit
       || (part_size & (part_size - 1)) != 0)
@@ -22,7 +22,11 @@ download_plan::download_plan(int64_t start, int64_t size, int32_t part_size)
     throw file_error(file_errc::bad_range,
                      "download start " + std::to_string(start) + " outside a file of "
                        + std::to_string(size) + " bytes");
-  at_ = start - start % base_align;
+  if (align < base_align || align > part_size || (align & (align - 1)) != 0)
+    throw file_error(file_errc::bad_part_size,
+                     "download alignment " + std::to_string(align)
+                       + " is not a power of two from 4096 to the part size");
+  at_ = start - start % align;
   skip_ = start - at_;
 }
 

@@ -28,9 +28,11 @@ struct file_range {
 class download_plan {
 public:
   // part_size: a power of two from 4 KiB to 1 MiB (throws file_error
-  // bad_part_size otherwise). size < 0: unknown.
+  // bad_part_size otherwise). size < 0: unknown. align: the first request
+  // starts at a multiple of it (a power of two from 4 KiB to part_size; CDN
+  // downloads pass the hash range so every part can be checked alone).
   explicit download_plan(int64_t start, int64_t size = -1,
-                         int32_t part_size = 1024 * 1024);
+                         int32_t part_size = 1024 * 1024, int32_t align = 4096);
 
   // The next request, or nullopt once the known size is covered.
   std::optional<file_range> next();
