@@ -363,3 +363,24 @@ TEST_CASE("a CDN DC serves encrypted parts that check against the hashes", "[ser
     CHECK((part == data));
   }
 }
+
+TEST_CASE("help.getCdnConfig hands out the CDN DC's own key, which its handshake accepts",
+          "[server][files]") {
+  auto o = default_options({dc_endpoint{2, "127.0.0.1", 0}, dc_endpoint{203, "127.0.0.1", 0}});
+  o.files.cdn_dc = 203;
+  auto cdn_key = std::make_shared<const crypto::rsa_private_key>(
+    crypto::rsa_private_key::generate(2048));
+  o.cdn_rsa_key = cdn_key;
+  running_server rs{std::move(o)};
+  auto c = session_client(rs, 2);
+  byte_buffer q;
+  files::write_get_cdn_config(q);
+  auto keys = files::read_cdn_config(call(*c, q).result);
+  REQUIRE(keys.size() == 1);
+  CHECK(keys[0].dc_id == 203);
+  CHECK(keys[0].public_key == cdn_key->public_key().to_pem());
+  CHECK(keys[0].public_key != rs.srv.public_key().to_pem());
+  auto pub = crypto::rsa_public_key::from_pem(keys[0].public_key);
+  test_client cdn{rs.srv.port(203)};
+  CHECK_NOTHROW(cdn.handshake(pub, handshake::inner_data_kind::dc, 203));
+}
