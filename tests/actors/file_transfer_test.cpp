@@ -438,3 +438,45 @@ TEST_CASE("progress reaches the listener, ending at the total", "[files][actors]
   self->send_exit(listener, caf::exit_reason::user_shutdown);
   stop(self, env.pool);
 }
+
+namespace {
+// Forwards each event to `target` and never acks it.
+struct mute_state {
+  std::vector<caf::response_promise> kept;
+};
+caf::behavior mute_listener(caf::stateful_actor<mute_state>* self, caf::actor target) {
+  return {
+    [=](const transfer_progress& p) -> caf::result<caf::ok_atom> {
+      caf::anon_send(target, p);
+      self->state.kept.push_back(self->make_response_promise());
+      return caf::delegated<caf::ok_atom>{};
+    },
+  };
+}
+} // namespace
+
+TEST_CASE("a listener that never acks gets one event at a time and never holds the upload",
+          "[files][actors]") {
+  files_env env;
+  caf::scoped_actor self{*env.n.sys};
+  auto listener = env.n.sys->spawn(mute_listener, caf::actor{self});
+  temp_file src{"mute"};
+  src.write(random_bytes(size_t(4 * mib), 43));
+  upload_request up;
+  up.path = src.path;
+  up.listener = listener;
+  up.part_size = 128 * 1024;   // 32 parts: 32 progress reports made
+  auto u = run_upload(self, env.pool, up);
+  REQUIRE(u.value);
+  std::vector<transfer_progress> seen;
+  bool more = true;
+  while (more)
+    self->receive([&](transfer_progress& p) { seen.push_back(p); },
+                  caf::after(300ms) >> [&] { more = false; });
+  // The first event (never acked) and the final one, sent at the end anyway.
+  CHECK(seen.size() == 2);
+  if (seen.size() == 2)
+    CHECK(seen.back().done == 4 * mib);
+  self->send_exit(listener, caf::exit_reason::user_shutdown);
+  stop(self, env.pool);
+}
