@@ -14,6 +14,9 @@
 
 set(MTSENDER_INTERNAL_HEADERS
   actors/connector.hpp
+  actors/file_io.hpp
+  actors/file_rpc.hpp
+  actors/progress_reporter.hpp
   actors/latency_window.hpp
   actors/pool_backoff.hpp
   actors/pool_routing.hpp

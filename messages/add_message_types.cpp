@@ -2,6 +2,7 @@
 
 #include "mtsender/messages/connection_actor.hpp"
 #include "mtsender/messages/error.hpp"
+#include "mtsender/messages/file_transfer.hpp"
 #include "mtsender/messages/frame_event.hpp"
 #include "mtsender/messages/pool_actor.hpp"
 #include "mtsender/messages/session_state.hpp"
@@ -28,6 +29,7 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<pool_stats>("mtsender_pool_stats");
   cfg.add_message_type<dc_pool>("mtsender_dc_pool");
   cfg.add_error_category(error_category, render_error);
+  add_file_message_types(cfg);
 }
 
 } // namespace mtsender

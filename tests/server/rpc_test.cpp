@@ -101,7 +101,7 @@ TEST_CASE("handlers see the unwrapped query and its wrappers", "[server][rpc]") 
 TEST_CASE("upload.saveFilePart and upload.getFile", "[server][rpc]") {
   running_server rs;
   auto c = session_client(rs);
-  SECTION("saveFilePart: boolTrue up to 512 KiB, an error above") {
+  SECTION("saveFilePart: boolTrue from 1 byte up to 512 KiB, an error otherwise") {
     for (size_t size : {size_t(0), size_t(1000), max_file_part_size, max_file_part_size + 4}) {
       byte_buffer q = query(upload_save_file_part_id);
       tl::writer w{q};
@@ -110,10 +110,12 @@ TEST_CASE("upload.saveFilePart and upload.getFile", "[server][rpc]") {
       w.write_bytes(byte_buffer(size, 0x33));
       const int64_t id = c->send(q);
       auto res = c->expect_result(id, 10s);
-      if (size <= max_file_part_size) {
+      if (size == 0) {
+        CHECK(read_error(res).error_message == "FILE_PART_EMPTY");
+      } else if (size <= max_file_part_size) {
         CHECK(res == query(tl::bool_true_id));
       } else {
-        CHECK(read_error(res).error_message == "FILE_PART_SIZE_INVALID");
+        CHECK(read_error(res).error_message == "FILE_PART_TOO_BIG");
       }
     }
   }

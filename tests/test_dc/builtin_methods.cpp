@@ -1,5 +1,9 @@
 #include "mtsender/tests/test_dc/builtin_methods.hpp"
 
+#include "mtsender/tests/test_dc/file_store.hpp"
+#include "mtsender/transport/files/download_rules.hpp"
+#include "mtsender/transport/files/file_tl.hpp"
+
 #include "mtsender/transport/tl/reader.hpp"
 #include "mtsender/transport/tl/writer.hpp"
 
@@ -70,53 +74,26 @@ rpc_reply nearest_dc(const rpc_call& call, const std::string& country) {
   return rpc_reply::result(std::move(out));
 }
 
-rpc_reply save_file_part(const rpc_call& call) {
-  tl::reader r{call.query};
-  r.skip(4);
-  r.read_int64("file_id");
-  const int32_t part = r.read_int32("file_part");
-  const auto bytes = r.read_bytes("bytes");
-  r.expect_end("upload.saveFilePart");
-  if (part < 0)
-    return rpc_reply::error(400, "FILE_PART_INVALID");
-  if (bytes.size() > max_file_part_size)
-    return rpc_reply::error(400, "FILE_PART_SIZE_INVALID");
-  byte_buffer out;
-  tl::writer w{out};
-  w.write_bool(true);
-  return rpc_reply::result(std::move(out));
-}
-
-rpc_reply get_file(const rpc_call& call, bool lenient) {
-  // constructor, flags, at least a location constructor, offset, limit
-  if (call.query.size() < 4 + 4 + 4 + 12)
-    return rpc_reply::error(400, "INPUT_FETCH_ERROR");
-  const bool precise = load_le32(call.query.data() + 4) & 1;
-  const uint8_t* tail = call.query.data() + call.query.size() - 12;
-  const int64_t offset = int64_t(load_le64(tail));
-  const int32_t limit = int32_t(load_le32(tail + 8));
-  if (offset < 0)
+rpc_reply get_file(const rpc_call& call, const builtin_context& ctx) {
+  const auto q = files::read_get_file(call.query);
+  if (q.offset < 0)
     return rpc_reply::error(400, "OFFSET_INVALID");
-  if (limit <= 0 || limit > max_get_file_limit)
+  if (q.limit <= 0 || q.limit > max_get_file_limit)
     return rpc_reply::error(400, "LIMIT_INVALID");
-  if (!lenient) {
-    constexpr int64_t mib = 1 << 20;
-    const int64_t align = precise ? 1024 : 4096;
-    if (offset % align != 0)
-      return rpc_reply::error(400, "OFFSET_INVALID");
-    if (limit % align != 0 || (!precise && mib % limit != 0))
-      return rpc_reply::error(400, "LIMIT_INVALID");
-    if (offset / mib != (offset + limit - 1) / mib)
-      return rpc_reply::error(400, "LIMIT_INVALID");   // crosses a 1 MiB boundary
-  }
+  if (!ctx.lenient_files)
+    if (auto* e = files::telegram_error(files::check_get_file(q.offset, q.limit, q.precise)))
+      return rpc_reply::error(400, e);
+  if (ctx.files)
+    if (auto r = ctx.files->get_file(call.dc_id, q))
+      return std::move(*r);
   byte_buffer out;
-  out.reserve(size_t(limit) + 32);
+  out.reserve(size_t(q.limit) + 32);
   tl::writer w{out};
   w.write_uint32(upload_file_id);
   w.write_uint32(storage_file_unknown_id);
   w.write_int32(0);   // mtime
   // TL bytes written by hand to fill the content in place.
-  const size_t n = size_t(limit);
+  const size_t n = size_t(q.limit);
   const size_t head = n < 254 ? 1 : 4;
   const size_t at = w.reserve_slot(tl::bytes_wire_size(n));
   uint8_t* p = out.data() + at;
@@ -128,7 +105,7 @@ rpc_reply get_file(const rpc_call& call, bool lenient) {
     p[2] = uint8_t(n >> 8);
     p[3] = uint8_t(n >> 16);
   }
-  std::memcpy(p + head, file_pattern() + uint64_t(offset) % file_pattern_period, n);
+  std::memcpy(p + head, file_pattern() + uint64_t(q.offset) % file_pattern_period, n);
   for (size_t i = head + n; i < tl::bytes_wire_size(n); ++i)
     p[i] = 0;
   return rpc_reply::result(std::move(out));
@@ -144,11 +121,30 @@ std::optional<rpc_reply> builtin_answer(const rpc_call& call, const builtin_cont
       return get_config(call, ctx);
     case help_get_nearest_dc_id:
       return nearest_dc(call, ctx.country);
-    case upload_save_file_part_id:
-      return save_file_part(call);
     case upload_get_file_id:
       is_file = true;
-      return get_file(call, ctx.lenient_files);
+      return get_file(call, ctx);
+    default:
+      break;
+  }
+  if (!ctx.files)
+    return std::nullopt;
+  auto& store = *ctx.files;
+  switch (call.constructor_id) {
+    case upload_save_file_part_id:
+    case upload_save_big_file_part_id:
+      return store.save_part(call.auth_key_id, files::read_save_part(call.query));
+    case account_upload_theme_id:
+      return store.assemble(call.dc_id, call.auth_key_id, files::read_upload_theme(call.query));
+    case upload_get_cdn_file_id:
+      is_file = true;
+      return store.get_cdn_file(call.dc_id, files::read_get_cdn_file(call.query));
+    case upload_get_cdn_file_hashes_id:
+      return store.get_cdn_file_hashes(call.dc_id, files::read_get_cdn_file_hashes(call.query));
+    case upload_reupload_cdn_file_id:
+      return store.reupload_cdn_file(call.dc_id, files::read_reupload_cdn_file(call.query));
+    case help_get_cdn_config_id:
+      return store.cdn_config();
     default:
       return std::nullopt;
   }

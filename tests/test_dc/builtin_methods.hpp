@@ -5,22 +5,26 @@
 //     layers, e.g. 198 and 211 per core.telegram.org/constructor/config) with
 //     dc_options = every DC of the server, this_dc, date/expires (1 h), no
 //     optional fields and Telegram-like defaults elsewhere
-//   upload.saveFilePart#b304a621 file_id:long file_part:int bytes:bytes -> boolTrue
-//     (parts up to 512 KiB; larger ones get FILE_PART_SIZE_INVALID)
+//   upload.saveFilePart / upload.saveBigFilePart -> boolTrue, parts kept
+//   account.uploadTheme (file:InputFile) -> document#8fd4c4d8: assembles an
+//     upload and checks it (see file_store.hpp for every check and its
+//     Telegram error name)
 //   upload.getFile#be5335be flags:# ... location:InputFileLocation offset:long limit:int
-//     -> upload.file#96a18d5 type:storage.fileUnknown mtime:0 bytes:<limit bytes>
+//     -> upload.file#96a18d5 / upload.fileCdnRedirect / 303 FILE_MIGRATE_X
+//   upload.getCdnFile, upload.getCdnFileHashes, upload.reuploadCdnFile,
+//   help.getCdnConfig (file_options.hpp: the CDN DC)
 //
-// getFile serves an endless virtual file whose byte at position p is
-// file_byte(p), so a client can check what it downloaded. The location is
-// not parsed: offset and limit are the query's last 12 bytes whatever
-// InputFileLocation it holds. Telegram's rules (core.telegram.org/api/files)
-// are enforced unless `lenient_files`: offset % 4096 == 0 and limit % 4096
-// == 0 with 1 MiB % limit == 0, or with the precise flag both % 1024 == 0;
-// limit <= 1 MiB; no request crosses a 1 MiB boundary. Violations get 400
-// OFFSET_INVALID / LIMIT_INVALID.
+// getFile with an inputDocumentFileLocation whose id is an assembled file's
+// id serves that file (file_store.hpp). Any other location gets an endless
+// virtual file whose byte at position p is file_byte(p), so a client can
+// check what it downloaded (tests and benchmarks that need no upload).
+// Telegram's range rules (transport/files/download_rules.hpp) hold for both
+// unless `lenient_files`; violations get 400 OFFSET_INVALID / LIMIT_INVALID.
 #pragma once
 
 #include "mtsender/tests/test_dc/rpc_handler.hpp"
+
+#include <memory>
 
 #include <optional>
 #include <string>
@@ -28,9 +32,17 @@
 
 namespace mtsender::test_dc {
 
+class file_store;
+
 inline constexpr uint32_t help_get_nearest_dc_id = 0x1fb33026;
 inline constexpr uint32_t nearest_dc_id = 0x8e1a1775;
 inline constexpr uint32_t upload_save_file_part_id = 0xb304a621;
+inline constexpr uint32_t upload_save_big_file_part_id = 0xde7b673d;
+inline constexpr uint32_t account_upload_theme_id = 0x1c3db333;
+inline constexpr uint32_t upload_get_cdn_file_id = 0x395f69da;
+inline constexpr uint32_t upload_get_cdn_file_hashes_id = 0x91dc3f31;
+inline constexpr uint32_t upload_reupload_cdn_file_id = 0x9b2754a8;
+inline constexpr uint32_t help_get_cdn_config_id = 0x52029342;
 inline constexpr uint32_t upload_get_file_id = 0xbe5335be;
 inline constexpr uint32_t upload_file_id = 0x096a18d5;
 inline constexpr uint32_t storage_file_unknown_id = 0xaa963b05;
@@ -59,6 +71,7 @@ struct builtin_context {
   std::string country = "ZZ";
   std::vector<dc> dcs;          // for help.getConfig's dc_options
   bool lenient_files = false;
+  std::shared_ptr<file_store> files;   // uploads, assembled files, the CDN view
 };
 
 // The built-in answer for call.query, or nullopt if the method is not built

@@ -136,6 +136,18 @@ cli_options parse_command_line(const std::vector<std::string>& args) {
       o.proxy_secret = secret;
     } else if (a == "--lenient-files") {
       o.lenient_files = true;
+    } else if (a == "--max-file-parts") {
+      o.files.max_parts = int32_t(parse_int(a, value(), 1, 1'000'000));
+    } else if (a == "--max-file-bytes") {
+      o.files.max_bytes = size_t(parse_int(a, value(), 1, int64_t(1) << 40));
+    } else if (a == "--files-dc") {
+      o.files.files_dc = int32_t(parse_int(a, value(), 1, 1'000'000));
+    } else if (a == "--cdn-dc") {
+      o.files.cdn_dc = int32_t(parse_int(a, value(), 1, 1'000'000));
+    } else if (a == "--cdn-reupload-needed") {
+      o.files.cdn_reupload_needed = true;
+    } else if (a == "--cdn-corrupt-offset") {
+      o.files.cdn_corrupt_offset = parse_int(a, value(), 0, int64_t(1) << 40);
     } else if (a == "--country") {
       o.country = value();
     } else {
@@ -182,7 +194,14 @@ options:
   --pong-in-rpc-result            wrap pong in rpc_result (default: top-level pong)
   --clock-offset SECONDS          shift the server clock
   --country CC                    help.getNearestDc country (default ZZ)
-  --lenient-files                 upload.getFile without Telegram's offset/limit rules
+  --lenient-files                 files without Telegram's checks (getFile offset/limit,
+                                  part sizes, md5)
+  --max-file-parts N              part-count limit (default 4000; Telegram premium: 8000)
+  --max-file-bytes N              bytes of parts and files kept before the oldest go (1 GiB)
+  --files-dc N                    assembled files live on DC N (elsewhere: FILE_MIGRATE_N)
+  --cdn-dc N                      DC N (one of --listen) plays a CDN DC
+  --cdn-reupload-needed           the CDN answers cdnFileReuploadNeeded until reuploadCdnFile
+  --cdn-corrupt-offset N          the CDN flips the byte at file offset N
   --proxy-secret HEX              obfuscated2 clients must use this 16-byte MTProxy secret
 signals: SIGINT/SIGTERM exit; SIGUSR1 forgets every session, SIGUSR2 every
 auth key (a restart; open connections are closed).

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "mtsender/tests/test_dc/fault_plan.hpp"
+#include "mtsender/tests/test_dc/file_options.hpp"
 #include "mtsender/tests/test_dc/net.hpp"
 
 #include "mtsender/transport/bytes.hpp"
@@ -27,6 +28,7 @@ struct cli_options {
   int32_t clock_offset = 0;
   std::string country = "ZZ";
   bool lenient_files = false;
+  file_options files;
   std::optional<int128> proxy_secret;
 };
 

@@ -1,6 +1,7 @@
 #include "mtsender/tests/test_dc/server.hpp"
 
 #include "mtsender/tests/test_dc/dc_server.hpp"
+#include "mtsender/tests/test_dc/file_store.hpp"
 
 #include <mutex>
 #include <stdexcept>
@@ -45,6 +46,13 @@ server::server(server_options opts) : impl_(std::make_unique<impl>()) {
                                     + " listed twice");
   impl_->pub = opts.rsa_key->public_key();
   impl_->shared.keys.push_back(opts.rsa_key);
+  if (opts.files.cdn_dc != 0 && opts.files.cdn_public_key_pem.empty()) {
+    const auto& cdn_key = opts.cdn_rsa_key ? opts.cdn_rsa_key : opts.rsa_key;
+    opts.files.cdn_public_key_pem = cdn_key->public_key().to_pem();
+  }
+  if (opts.cdn_rsa_key)
+    impl_->shared.keys.push_back(opts.cdn_rsa_key);
+  impl_->shared.builtins.files = std::make_shared<file_store>(opts.files, opts.lenient_files);
   impl_->shared.opts = std::move(opts);
 }
 
@@ -91,6 +99,7 @@ std::vector<int32_t> server::dc_ids() const {
 }
 
 const crypto::rsa_public_key& server::public_key() const noexcept { return impl_->pub; }
+file_store& server::files() const noexcept { return *impl_->shared.builtins.files; }
 int64_t server::fingerprint() const noexcept { return impl_->pub.fingerprint(); }
 
 void server::on(uint32_t constructor_id, rpc_handler handler) {

@@ -16,6 +16,7 @@
 #pragma once
 
 #include "mtsender/tests/test_dc/fault_plan.hpp"
+#include "mtsender/tests/test_dc/file_options.hpp"
 #include "mtsender/tests/test_dc/rpc_handler.hpp"
 #include "mtsender/tests/test_dc/server_counters.hpp"
 #include "mtsender/transport/bytes.hpp"
@@ -28,6 +29,8 @@
 #include <vector>
 
 namespace mtsender::test_dc {
+
+class file_store;
 
 struct dc_endpoint {
   int32_t dc_id = 2;
@@ -59,8 +62,14 @@ struct server_options {
   int32_t clock_offset = 0;
   // help.getNearestDc answer.
   std::string country = "ZZ";
-  // upload.getFile without Telegram's offset/limit alignment rules.
+  // Files without Telegram's checks: getFile offset/limit alignment, upload
+  // part sizes, md5 (file_store.hpp lists them).
   bool lenient_files = false;
+  // Uploads kept, where files live, the CDN DC (file_options.hpp).
+  file_options files;
+  // The CDN DC's own RSA key (help.getCdnConfig hands out its public key;
+  // every DC then also accepts it in the handshake). Empty: the shared key.
+  std::shared_ptr<const crypto::rsa_private_key> cdn_rsa_key;
   // MTProxy-style secret for obfuscated2 connections (clients must use it).
   std::optional<int128> proxy_secret;
   // Largest frame accepted from a client.
@@ -106,6 +115,9 @@ public:
 
   // Snapshot of one DC's counters, or the sum of every DC (dc_id 0).
   server_counters counters(int32_t dc_id = 0) const;
+  // Uploaded parts and assembled files (file_store.hpp), shared by every DC.
+  file_store& files() const noexcept;
+
   // Session ids known on a DC.
   std::vector<int64_t> sessions(int32_t dc_id) const;
 
