@@ -138,6 +138,19 @@ cli_options parse_command_line(const std::vector<std::string>& args) {
       o.lenient_files = true;
     } else if (a == "--country") {
       o.country = value();
+    } else if (a == "--no-init-required") {
+      o.rules.require_init_connection = false;
+    } else if (a == "--no-updates-opt-out") {
+      o.rules.honour_without_updates = false;
+    } else if (a == "--layers") {
+      const std::string& v = value();
+      const auto dash = v.find('-');
+      if (dash == std::string::npos || dash == 0)
+        throw bad(a, "'" + v + "' is not MIN-MAX");
+      o.rules.min_layer = int32_t(parse_int(a, v.substr(0, dash), 1, 1'000'000));
+      o.rules.max_layer = int32_t(parse_int(a, v.substr(dash + 1), 1, 1'000'000));
+      if (o.rules.min_layer > o.rules.max_layer)
+        throw bad(a, "'" + v + "': MIN is above MAX");
     } else {
       throw bad(a, "unknown flag (see --help)");
     }
@@ -184,6 +197,13 @@ options:
   --country CC                    help.getNearestDc country (default ZZ)
   --lenient-files                 upload.getFile without Telegram's offset/limit rules
   --proxy-secret HEX              obfuscated2 clients must use this 16-byte MTProxy secret
+API rules (on by default, as on Telegram):
+  --no-init-required              API calls need no initConnection first (default: 400
+                                  CONNECTION_NOT_INITED in a session that never sent one)
+  --layers MIN-MAX                layers served (default 1-228); others get 400
+                                  CONNECTION_LAYER_INVALID
+  --no-updates-opt-out            push updates even to sessions that asked for none
+                                  (default: invokeWithoutUpdates is honoured)
 signals: SIGINT/SIGTERM exit; SIGUSR1 forgets every session, SIGUSR2 every
 auth key (a restart; open connections are closed).
 )";

@@ -5,6 +5,7 @@
 //                   [--verbose] [fault flags] [options]
 #pragma once
 
+#include "mtsender/tests/test_dc/api_rules.hpp"
 #include "mtsender/tests/test_dc/fault_plan.hpp"
 #include "mtsender/tests/test_dc/net.hpp"
 
@@ -27,6 +28,7 @@ struct cli_options {
   std::string country = "ZZ";
   bool lenient_files = false;
   std::optional<int128> proxy_secret;
+  api_rules rules;   // --no-init-required, --no-updates-opt-out, --layers MIN-MAX
 };
 
 // Throws std::invalid_argument with a one-line message naming the bad flag.

@@ -360,6 +360,8 @@ size_t dc_server::push_update(byte_view body, std::optional<int64_t> session_id)
   for (auto& [k, s] : sessions_) {
     if (session_id && s->id != *session_id)
       continue;
+    if (!s->api.wants_updates())
+      continue;   // it asked for none (invokeWithoutUpdates)
     // A session nobody reads cannot grow without bound: the oldest updates
     // go (a client that comes back must call updates.getDifference anyway).
     if (s->queue.size() >= max_queued_per_session) {

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
     opts.country = cli.country;
     opts.lenient_files = cli.lenient_files;
     opts.proxy_secret = cli.proxy_secret;
+    opts.rules = cli.rules;
     static std::mutex log_mu;
     if (cli.verbose)
       opts.log = [](const std::string& line) {

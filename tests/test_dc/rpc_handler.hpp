@@ -32,6 +32,7 @@ struct rpc_call {
   byte_view query;
   int32_t layer = 0;            // from invokeWithLayer, 0 if absent
   bool init_connection = false; // initConnection was among the wrappers
+  bool without_updates = false; // invokeWithoutUpdates was among the wrappers
   uint64_t call_number = 0;     // 1 for the first call of this constructor id (per server)
 };
 

@@ -15,6 +15,7 @@
 // sessions; every DC shares the RSA key. Every public member is thread-safe.
 #pragma once
 
+#include "mtsender/tests/test_dc/api_rules.hpp"
 #include "mtsender/tests/test_dc/fault_plan.hpp"
 #include "mtsender/tests/test_dc/rpc_handler.hpp"
 #include "mtsender/tests/test_dc/server_counters.hpp"
@@ -67,6 +68,9 @@ struct server_options {
   size_t max_frame_size = (4u << 20) + 1024;
   // A salt is valid this long; the previous one stays accepted as long again.
   int32_t salt_period = 3600;
+  // Telegram's API-layer rules (api_rules.hpp): initConnection required,
+  // served layers, invokeWithoutUpdates. All on by default.
+  api_rules rules;
 };
 
 // A 2048-bit key generated once per process (generating one costs ~100 ms).
