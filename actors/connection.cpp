@@ -1,5 +1,6 @@
 #include "mtsender/actors/connection.hpp"
 
+#include "mtsender/actors/connection_init.hpp"
 #include "mtsender/actors/connector.hpp"
 #include "mtsender/actors/wall_clock.hpp"
 #include "mtsender/messages/error.hpp"
@@ -51,6 +52,8 @@ struct pending_request {
   caf::response_promise rp;
   size_t bytes = 0;
   std::shared_ptr<const byte_buffer> body;  // held only until the session takes it
+  std::shared_ptr<const byte_buffer> resend_body;  // kept for one resend with the init
+  bool reinit_tried = false;  // sent again once after CONNECTION_NOT_INITED
   bool in_session = false;   // handed to client_session::invoke or adopt
   bool safe_to_repeat = false;
   bool checking = false;     // adopted: waiting for the server's msgs_state_info
@@ -82,6 +85,7 @@ struct conn_state {
   handshake::msg_id_clock plain_ids;
   std::unique_ptr<session::client_session> sess;
   uint64_t auth_key_id = 0;
+  connection_init init;                  // invokeWithLayer(initConnection) bookkeeping
 
   std::unordered_map<uint64_t, pending_request> pending;  // by our token
   std::deque<uint64_t> waiting;                           // accepted before ready
@@ -383,6 +387,9 @@ void flush_out(conn_ptr self) {
   write_wire(self);
   if (wrote)
     self->flush(st.hdl);
+  if (auto t = st.init.init_token())
+    if (auto i = st.sess->find(t))
+      st.init.on_sent(t, i->msg_id);
   st.ack_armed = false;
   ++st.ack_gen;
 }
@@ -517,17 +524,23 @@ bool submit(conn_ptr self, uint64_t token, pending_request& p) {
         info = st.sess->find(j->second);
       }
       if (info && info->msg_id != 0) {
-        byte_buffer wrapped;
-        wrapped.reserve(body->size() + 12);
-        tl::writer w{wrapped};
+        auto wrapped = std::make_shared<byte_buffer>();
+        wrapped->reserve(body->size() + 12);
+        tl::writer w{*wrapped};
         tl::write_invoke_after_msg(w, static_cast<int64_t>(info->msg_id), *body);
-        st.sess->invoke(token, std::move(wrapped));
+        auto head = st.init.head_for(*body, token);
+        if (st.init.enabled())
+          p.resend_body = body;
+        st.sess->invoke(token, std::move(wrapped), std::move(head));
         p.in_session = true;
         return true;
       }
     }
   }
-  st.sess->invoke(token, std::move(body));
+  auto head = st.init.head_for(*body, token);
+  if (st.init.enabled())
+    p.resend_body = body;   // a pointer: resent with the init if the server asks
+  st.sess->invoke(token, std::move(body), std::move(head));
   p.in_session = true;
   return true;
 }
@@ -591,6 +604,8 @@ void on_lost_state(conn_ptr self, uint64_t token, const session::msg_state& stat
   auto& p = i->second;
   p.checking = false;
   if (state.safe_to_resend() || p.safe_to_repeat) {
+    if (st.init.enabled() && !st.init.sent())
+      st.sess->set_prefix(token, st.init.reinit_head(token));
     st.sess->resend(token);
     ++st.stats.lost_resent;
     return;
@@ -699,7 +714,16 @@ void on_event(conn_ptr self, session::event& ev) {
         auto i = st.pending.find(e.token);
         if (i == st.pending.end())
           return;
-        i->second.rp.deliver(make_rpc_error(rpc_error::parse(e.code, e.message), st.cfg.dc_id));
+        auto& p = i->second;
+        if (connection_init::needs_reinit(e.code, e.message) && st.init.enabled()
+            && !p.reinit_tried && p.resend_body) {
+          // The server lost (or never got) this session's init: once more, with it.
+          p.reinit_tried = true;
+          st.sess->invoke(e.token, p.resend_body, st.init.reinit_head(e.token));
+          schedule_flush(self);
+          return;
+        }
+        p.rp.deliver(make_rpc_error(rpc_error::parse(e.code, e.message), st.cfg.dc_id));
         ++st.stats.requests_answered;
         release(st, e.token);
       } else if constexpr (std::is_same_v<T, session::request_failed_event>) {
@@ -728,6 +752,10 @@ void on_event(conn_ptr self, session::event& ev) {
         emit(self, frame_event_kind::update, e.body.to_buffer(), static_cast<int64_t>(e.msg_id));
       } else if constexpr (std::is_same_v<T, session::new_session_event>) {
         ++st.stats.new_sessions;
+        if (auto t = st.init.init_token()) {
+          auto info = st.sess->find(t);
+          st.init.on_new_session(e.first_msg_id, info && !info->sent);
+        }
         emit(self, frame_event_kind::new_session, {}, static_cast<int64_t>(e.first_msg_id),
              "server created a new session; " + std::to_string(e.resent)
                + " messages queued again");
@@ -862,6 +890,7 @@ caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.stats.dc_id = st.cfg.dc_id;
+  st.init = connection_init(st.cfg.init, st.cfg.without_updates);
 
   self->set_exit_handler([=](caf::exit_msg& em) {
     auto reason = em.reason;

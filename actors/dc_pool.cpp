@@ -9,6 +9,7 @@
 #include "mtsender/actors/retry/no_retries.hpp"
 #include "mtsender/messages/error.hpp"
 #include "mtsender/store/store_error.hpp"
+#include "mtsender/transport/tl/api_wrappers.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/io/middleman.hpp>
@@ -24,10 +25,6 @@ namespace pool_detail {
 namespace {
 
 using std::chrono::milliseconds;
-
-uint32_t constructor_of(const byte_buffer& body) {
-  return body.size() >= 4 ? load_le32(body.data()) : 0;
-}
 
 std::shared_ptr<retry::retry_policy> policy_for(pool_ptr self, const rpc_options& o) {
   auto& st = self->state;
@@ -407,7 +404,8 @@ caf::result<rpc_response> on_invoke(pool_ptr self, int32_t dc_id, rpc_request& r
   auto limit = req.options.deadline_ms > 0 ? milliseconds(req.options.deadline_ms)
                                            : st.cfg.default_deadline;
   inv.deadline = now + limit;
-  const uint32_t ctor = constructor_of(req.body);
+  // Flood waits and retries are about the method under any wrapper.
+  const uint32_t ctor = tl::inner_method_id(req.body);
   const bool safe = req.options.safe_to_repeat;
   inv.rc.emplace(policy_for(self, req.options), st.floods, dc_id, ctor,
                  std::optional<retry::retry_time>(inv.deadline), safe);
@@ -574,6 +572,8 @@ pool_impl::behavior_type pool_behavior(pool_ptr self, pool_config cfg) {
   st.cfg = std::move(cfg);
   if (st.cfg.max_connections == 0)
     st.cfg.max_connections = 1;
+  if (st.cfg.init_connection)
+    st.init = std::make_shared<const init_heads>(init_heads::make(st.cfg.identity));
   st.breaker = std::make_shared<retry::circuit_breaker>(
     st.cfg.breaker, [self](const retry::breaker_transition& t) {
       frame_event ev;

@@ -4,6 +4,7 @@
 // Not part of the public API.
 #pragma once
 
+#include "mtsender/actors/connection_init.hpp"
 #include "mtsender/actors/latency_window.hpp"
 #include "mtsender/actors/pool_config.hpp"
 #include "mtsender/actors/pool_routing.hpp"
@@ -145,6 +146,8 @@ struct reconnect_op {
 
 struct pool_state {
   pool_config cfg;
+  // Connection init heads made once from cfg.identity (null: no init).
+  std::shared_ptr<const init_heads> init;
   std::shared_ptr<random_source> rng = std::make_shared<crypto::secure_random>();
   std::map<int32_t, dc_entry> dcs;
   std::map<caf::actor_addr, std::pair<int32_t, int>> slot_of;   // connection -> (dc, slot)

@@ -77,6 +77,7 @@ void start_slot(pool_ptr self, dc_entry& dc, int idx) {
     }
   }
   c.parent = caf::actor_cast<caf::actor>(self);
+  c.init = st.init;   // connection init (actors/connection_init.hpp)
   c.timeouts = st.cfg.timeouts;
   c.limits = st.cfg.limits;
   s.conn = spawn_connection(self->system(), std::move(c));

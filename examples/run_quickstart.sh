@@ -24,7 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$build/tests/mtproto-test-dc" --listen 2=127.0.0.1:0 --rsa-key "$work/key.pem" --no-init-required \
+"$build/tests/mtproto-test-dc" --listen 2=127.0.0.1:0 --rsa-key "$work/key.pem" \
   >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 

@@ -43,7 +43,6 @@ inline test_dc::server_options two_dcs() {
   test_dc::server_options o;
   o.rsa_key = test_dc::shared_test_key();
   o.dcs = {test_dc::dc_endpoint{2, "127.0.0.1", 0}, test_dc::dc_endpoint{4, "127.0.0.1", 0}};
-  o.rules.require_init_connection = false;   // TODO(step 2): the pool wraps
   return o;
 }
 

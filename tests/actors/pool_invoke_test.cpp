@@ -191,7 +191,6 @@ TEST_CASE("an IPv6 DC address and obfuscated2 framing through the pool", "[actor
   test_dc::server_options o;
   o.rsa_key = test_dc::shared_test_key();
   o.dcs = {test_dc::dc_endpoint{2, "::1", 0}, test_dc::dc_endpoint{4, "127.0.0.1", 0}};
-  o.rules.require_init_connection = false;   // TODO(step 2): the pool wraps
   test_dc::server srv{o};
   srv.start();
   auto cfg = pool_config_for(srv, 2);

@@ -45,6 +45,7 @@ void dc_server::handle_query(connection& c, server_session& s, const incoming& m
   call.layer = u.layer.value_or(0);
   call.init_connection = u.init_connection.has_value();
   call.without_updates = u.without_updates;
+  call.init = u.init_connection ? &*u.init_connection : nullptr;
   std::shared_ptr<const rpc_handler> handler;
   {
     std::lock_guard<std::mutex> lock{shared_.handlers_mu};
