@@ -54,6 +54,7 @@ struct pending_request {
   std::shared_ptr<const byte_buffer> body;  // held only until the session takes it
   std::shared_ptr<const byte_buffer> resend_body;  // kept for one resend with the init
   bool reinit_tried = false;  // sent again once after CONNECTION_NOT_INITED
+  bool without_updates = false;  // inside invokeWithoutUpdates (not the update connection)
   bool in_session = false;   // handed to client_session::invoke or adopt
   bool safe_to_repeat = false;
   bool checking = false;     // adopted: waiting for the server's msgs_state_info
@@ -528,7 +529,7 @@ bool submit(conn_ptr self, uint64_t token, pending_request& p) {
         wrapped->reserve(body->size() + 12);
         tl::writer w{*wrapped};
         tl::write_invoke_after_msg(w, static_cast<int64_t>(info->msg_id), *body);
-        auto head = st.init.head_for(*body, token);
+        auto head = st.init.head_for(*body, token, p.without_updates);
         if (st.init.enabled())
           p.resend_body = body;
         st.sess->invoke(token, std::move(wrapped), std::move(head));
@@ -537,7 +538,7 @@ bool submit(conn_ptr self, uint64_t token, pending_request& p) {
       }
     }
   }
-  auto head = st.init.head_for(*body, token);
+  auto head = st.init.head_for(*body, token, p.without_updates);
   if (st.init.enabled())
     p.resend_body = body;   // a pointer: resent with the init if the server asks
   st.sess->invoke(token, std::move(body), std::move(head));
@@ -547,7 +548,7 @@ bool submit(conn_ptr self, uint64_t token, pending_request& p) {
 
 caf::result<rpc_response> on_invoke(conn_ptr self, std::shared_ptr<const byte_buffer> body,
                                     const rpc_options& options, int64_t lost_session_id,
-                                    int64_t lost_msg_id) {
+                                    int64_t lost_msg_id, bool without_updates) {
   auto& st = self->state;
   const auto size = body ? body->size() : 0;
   if (size == 0 || size % 4 != 0)
@@ -577,6 +578,7 @@ caf::result<rpc_response> on_invoke(conn_ptr self, std::shared_ptr<const byte_bu
   p.invoke_after = options.invoke_after;
   p.lost_session_id = lost_session_id;
   p.lost_msg_id = lost_session_id != 0 ? lost_msg_id : 0;
+  p.without_updates = without_updates;
   auto limit = options.deadline_ms > 0 ? milliseconds(options.deadline_ms)
                                        : st.cfg.timeouts.default_deadline;
   p.deadline = sclock::now() + limit;
@@ -605,7 +607,7 @@ void on_lost_state(conn_ptr self, uint64_t token, const session::msg_state& stat
   p.checking = false;
   if (state.safe_to_resend() || p.safe_to_repeat) {
     if (st.init.enabled() && !st.init.sent())
-      st.sess->set_prefix(token, st.init.reinit_head(token));
+      st.sess->set_prefix(token, st.init.reinit_head(token, p.without_updates));
     st.sess->resend(token);
     ++st.stats.lost_resent;
     return;
@@ -719,7 +721,7 @@ void on_event(conn_ptr self, session::event& ev) {
             && !p.reinit_tried && p.resend_body) {
           // The server lost (or never got) this session's init: once more, with it.
           p.reinit_tried = true;
-          st.sess->invoke(e.token, p.resend_body, st.init.reinit_head(e.token));
+          st.sess->invoke(e.token, p.resend_body, st.init.reinit_head(e.token, p.without_updates));
           schedule_flush(self);
           return;
         }
@@ -873,13 +875,14 @@ void guarded(conn_ptr self, F&& f) {
 
 caf::result<rpc_response> guarded_invoke(conn_ptr self, std::shared_ptr<const byte_buffer> body,
                                          const rpc_options& options, int64_t lost_session_id,
-                                         int64_t lost_msg_id) {
+                                         int64_t lost_msg_id, bool without_updates = false) {
   auto& st = self->state;
   if (st.ph == phase::closed)
     return make_error(errc::dropped, "connection is closing");
   caf::result<rpc_response> res = caf::delegated<rpc_response>{};
   guarded(self, [&] {
-    res = on_invoke(self, std::move(body), options, lost_session_id, lost_msg_id);
+    res = on_invoke(self, std::move(body), options, lost_session_id, lost_msg_id,
+                    without_updates);
   });
   if (st.ph == phase::closed)
     return caf::delegated<rpc_response>{};  // shut_down answered its promise
@@ -919,7 +922,7 @@ caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
     },
     [=](invoke_atom, pooled_request& req) -> caf::result<rpc_response> {
       return guarded_invoke(self, std::move(req.body), req.options, req.lost_session_id,
-                            req.lost_msg_id);
+                            req.lost_msg_id, req.without_updates);
     },
     [=](caf::get_atom, handoff_atom) { return to_handoff(self->state); },
     [=](caf::get_atom, stats_atom) -> connection_stats {

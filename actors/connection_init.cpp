@@ -32,7 +32,8 @@ init_heads init_heads::make(const client_identity& id) {
   return h;
 }
 
-std::shared_ptr<const byte_buffer> connection_init::head_for(byte_view body, uint64_t token) {
+std::shared_ptr<const byte_buffer> connection_init::head_for(byte_view body, uint64_t token,
+                                                             bool quiet_request) {
   if (!heads_)
     return nullptr;
   bool has_init = false;
@@ -46,7 +47,7 @@ std::shared_ptr<const byte_buffer> connection_init::head_for(byte_view body, uin
       // The server will say what is wrong with it; wrap it like any other.
     }
   }
-  const bool quiet = without_updates_ && !has_no_updates;
+  const bool quiet = (without_updates_ || quiet_request) && !has_no_updates;
   if (has_init || init_sent_) {
     if (has_init && !init_sent_) {
       init_sent_ = true;   // the caller's own init counts
@@ -62,14 +63,14 @@ std::shared_ptr<const byte_buffer> connection_init::head_for(byte_view body, uin
   return quiet ? heads_->init_without_updates : heads_->init;
 }
 
-std::shared_ptr<const byte_buffer> connection_init::reinit_head(uint64_t token) {
+std::shared_ptr<const byte_buffer> connection_init::reinit_head(uint64_t token, bool quiet) {
   if (!heads_)
     return nullptr;
   init_sent_ = true;
   init_token_ = token;
   init_msg_id_ = 0;
   ++inits_;
-  return without_updates_ ? heads_->init_without_updates : heads_->init;
+  return without_updates_ || quiet ? heads_->init_without_updates : heads_->init;
 }
 
 void connection_init::on_sent(uint64_t token, uint64_t msg_id) noexcept {

@@ -43,9 +43,11 @@ public:
 
   // The head for a request about to be handed to the session (null: none),
   // and whether it carries the init (then `token` is remembered as the init).
-  std::shared_ptr<const byte_buffer> head_for(byte_view body, uint64_t token);
+  // `quiet`: this request must not subscribe the session to updates
+  // (invokeWithoutUpdates), besides the connection's own setting.
+  std::shared_ptr<const byte_buffer> head_for(byte_view body, uint64_t token, bool quiet = false);
   // The head for sending a request again after CONNECTION_NOT_INITED.
-  std::shared_ptr<const byte_buffer> reinit_head(uint64_t token);
+  std::shared_ptr<const byte_buffer> reinit_head(uint64_t token, bool quiet = false);
   // The init request's latest msg_id (0: not sent yet), after each flush.
   void on_sent(uint64_t token, uint64_t msg_id) noexcept;
   uint64_t init_token() const noexcept { return init_token_; }

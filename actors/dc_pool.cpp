@@ -258,6 +258,7 @@ void send_to_slot(pool_ptr self, invocation& inv, dc_entry& dc, int idx) {
   out.options = inv.options;
   out.lost_session_id = inv.lost_session_id;
   out.lost_msg_id = inv.lost_msg_id;
+  out.without_updates = !is_update_slot(dc, idx);
   dc.stats.bytes_out += inv.body->size();
   auto left = std::chrono::duration_cast<milliseconds>(inv.deadline - now);
   out.options.deadline_ms = std::max<int64_t>(1, left.count());
@@ -304,7 +305,9 @@ void dispatch(pool_ptr self, invocation& inv) {
     return;
   }
   auto loads = loads_of(dc);
-  int idx = pick_slot(loads, dc.rr);
+  int idx = preferred_slot(dc, inv);
+  if (idx < 0)
+    idx = pick_slot(loads, dc.rr);
   if (idx < 0) {
     if (dc.queue.size() >= st.cfg.max_queued) {
       finish(self, inv.id, make_error(errc::overloaded,
@@ -406,6 +409,7 @@ caf::result<rpc_response> on_invoke(pool_ptr self, int32_t dc_id, rpc_request& r
   inv.deadline = now + limit;
   // Flood waits and retries are about the method under any wrapper.
   const uint32_t ctor = tl::inner_method_id(req.body);
+  inv.method = ctor;
   const bool safe = req.options.safe_to_repeat;
   inv.rc.emplace(policy_for(self, req.options), st.floods, dc_id, ctor,
                  std::optional<retry::retry_time>(inv.deadline), safe);

@@ -99,6 +99,9 @@ struct dc_entry {
   size_t rr = 0;
   latency_window rtt;
   pool_dc_stats stats;
+  // The slot whose session receives the DC's updates (-1: none yet); every
+  // other slot sends inside invokeWithoutUpdates (pool_updates_role.cpp).
+  int update_slot = -1;
   bool used = false;                      // got an invoke or a reconnect
 };
 
@@ -111,6 +114,7 @@ struct invocation {
   int32_t dc_id = 0;
   // Shared with the connection, never copied: resends and retries reuse it.
   std::shared_ptr<const byte_buffer> body;
+  uint32_t method = 0;                    // under any wrapper (tl::inner_method_id)
   rpc_options options;
   caf::typed_response_promise<rpc_response> rp;
   std::optional<retry::retry_call> rc;
@@ -204,6 +208,16 @@ void on_restart_timer(pool_ptr self, int32_t dc_id, uint32_t slot, uint64_t gen)
 caf::result<caf::ok_atom> start_reconnect(pool_ptr self, const reconnect_request& req);
 void on_reconnect_timer(pool_ptr self, uint64_t op);
 std::vector<slot_load> loads_of(const dc_entry& dc);
+
+// pool_updates_role.cpp: one update stream per DC
+void updates_role_on_ready(pool_ptr self, dc_entry& dc, int idx);
+void updates_role_on_down(pool_ptr self, dc_entry& dc, int idx);
+bool is_update_slot(const dc_entry& dc, int idx);
+// False: an update that came from another slot than the DC's update slot.
+bool accept_update(const dc_entry& dc, int idx);
+// The update slot for requests about the update stream (updates.getState,
+// updates.getDifference, ...) when it is ready; -1 otherwise.
+int preferred_slot(const dc_entry& dc, const invocation& inv);
 
 // dc_pool.cpp
 void dispatch(pool_ptr self, invocation& inv);          // to a live slot, or queue it

@@ -26,6 +26,9 @@ enum class frame_event_kind : uint8_t {
   auth_key_unknown,   // the server does not know the key (-404): drop it
   circuit_state,      // pool: a DC's circuit breaker changed; value: state
   gap,                // pool: events were dropped for a slow listener
+  updates_moved,      // pool: another connection of the DC now carries its
+                      // update stream: updates may have been missed (call
+                      // updates.getDifference); value: the slot
 };
 
 const char* to_string(frame_event_kind k) noexcept;

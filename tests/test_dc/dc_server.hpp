@@ -85,6 +85,8 @@ public:
   size_t push_update(byte_view body, std::optional<int64_t> session_id);
   server_counters counters() const;
   std::vector<int64_t> session_ids() const;
+  std::vector<int64_t> subscribed_session_ids() const;
+  bool close_connection_of(int64_t session_id);
   void set_faults(const fault_plan& f);
   void forget_sessions();
   void forget_auth_keys();

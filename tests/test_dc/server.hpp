@@ -112,6 +112,12 @@ public:
   server_counters counters(int32_t dc_id = 0) const;
   // Session ids known on a DC.
   std::vector<int64_t> sessions(int32_t dc_id) const;
+  // Sessions that subscribed to updates with an API call outside
+  // invokeWithoutUpdates (api_rules.hpp).
+  std::vector<int64_t> subscribed_sessions(int32_t dc_id) const;
+  // Closes the connection that carries `session_id` on `dc_id` (the session
+  // stays known). False if it has none.
+  bool close_connection_of(int32_t dc_id, int64_t session_id);
 
   // Faults for connections from now on (and live ones), dc_id 0: every DC.
   // Before start(): every DC only (throws std::logic_error for one DC).
