@@ -598,6 +598,39 @@ caf::result<rpc_response> on_invoke(conn_ptr self, std::shared_ptr<const byte_bu
   return rp;
 }
 
+// The caller (the pool) gave up on a request: answered cancelled here, the
+// server told to drop the answer if it was sent, a late answer ignored.
+void cancel_request(conn_ptr self, uint64_t caller_token) {
+  auto& st = self->state;
+  auto j = st.by_caller_token.find(caller_token);
+  if (j == st.by_caller_token.end())
+    return;
+  const uint64_t token = j->second;
+  auto i = st.pending.find(token);
+  if (i == st.pending.end())
+    return;
+  auto& p = i->second;
+  const bool sent = maybe_sent(st, token, p);
+  if (p.in_session) {
+    if (sent) {
+      st.sess->drop_answer(token);
+      schedule_flush(self);
+    } else {
+      st.sess->forget(token);
+    }
+  } else {
+    auto w = std::find(st.waiting.begin(), st.waiting.end(), token);
+    if (w != st.waiting.end())
+      st.waiting.erase(w);
+  }
+  error_detail d;
+  d.what = "cancelled by the caller";
+  d.may_have_executed = sent;
+  d.dc_id = st.cfg.dc_id;
+  p.rp.deliver(make_error(errc::cancelled, std::move(d)));
+  release(st, token);
+}
+
 void on_lost_state(conn_ptr self, uint64_t token, const session::msg_state& state) {
   auto& st = self->state;
   auto i = st.pending.find(token);
@@ -925,6 +958,10 @@ caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
                             req.lost_msg_id, req.without_updates);
     },
     [=](caf::get_atom, handoff_atom) { return to_handoff(self->state); },
+    [=](cancel_atom, uint64_t caller_token) {
+      if (self->state.ph != phase::closed)
+        guarded(self, [&] { cancel_request(self, caller_token); });
+    },
     [=](caf::get_atom, stats_atom) -> connection_stats {
       auto& st = self->state;
       auto s = st.stats;

@@ -67,6 +67,7 @@ void finish(pool_ptr self, uint64_t id, caf::error err) {
   auto& inv = i->second;
   release_slot(self, inv);
   ++st.dcs[inv.dc_id].stats.failed;
+  forget_token(self, inv);
   inv.rp.deliver(std::move(err));
   st.invocations.erase(i);
 }
@@ -205,6 +206,7 @@ void on_attempt_ok(pool_ptr self, uint64_t id, uint64_t attempt, rpc_response& r
   ++dc.stats.answered;
   dc.stats.bytes_in += r.bytes.size();
   inv.rc->on_success(now);
+  forget_token(self, inv);
   inv.rp.deliver(std::move(r));
   st.invocations.erase(i);
 }
@@ -287,6 +289,10 @@ void arm_pool_deadline(pool_ptr self, invocation& inv) {
 }
 
 } // namespace
+
+void finish_invocation(pool_ptr self, uint64_t id, caf::error err) {
+  finish(self, id, std::move(err));
+}
 
 void dispatch(pool_ptr self, invocation& inv) {
   auto& st = self->state;
@@ -414,6 +420,11 @@ caf::result<rpc_response> on_invoke(pool_ptr self, int32_t dc_id, rpc_request& r
   inv.rc.emplace(policy_for(self, req.options), st.floods, dc_id, ctor,
                  std::optional<retry::retry_time>(inv.deadline), safe);
   inv.options = req.options;
+  caf::error taken;
+  if (!register_token(self, inv, taken)) {
+    st.invocations.erase(id);
+    return taken;
+  }
   // The caller's buffer moves into a shared one: no copy of the bytes.
   inv.body = std::make_shared<const byte_buffer>(std::move(req.body));
   inv.rp = self->make_response_promise<rpc_response>();
@@ -560,6 +571,7 @@ void shut_down(pool_ptr self, const caf::error& reason) {
     },
     [=](unlisten_atom, const caf::actor&) -> caf::result<caf::ok_atom> { return refuse(); },
     [=](const reconnect_request&) -> caf::result<caf::ok_atom> { return refuse(); },
+    [=](cancel_atom, uint64_t) -> caf::result<bool> { return false; },
     [=](caf::get_atom, stats_atom) -> caf::result<pool_stats> { return refuse(); },
     [=](linger_atom) { self->quit(reason); });
   // Late answers of connections and listeners, timers: nothing to do.
@@ -646,6 +658,7 @@ pool_impl::behavior_type pool_behavior(pool_ptr self, pool_config cfg) {
     [=](const reconnect_request& req) -> caf::result<caf::ok_atom> {
       return start_reconnect(self, req);
     },
+    [=](cancel_atom, uint64_t token) -> caf::result<bool> { return on_cancel(self, token); },
     [=](caf::get_atom, stats_atom) -> pool_stats { return make_stats(self); },
     [=](const frame_event& ev) { on_connection_event(self, ev); },
     [=](handoff_atom, session_state& s) { on_handoff(self, s); },

@@ -157,6 +157,7 @@ struct pool_state {
   std::map<caf::actor_addr, std::pair<int32_t, int>> slot_of;   // connection -> (dc, slot)
   std::unordered_map<uint64_t, invocation> invocations;
   uint64_t next_invocation = 1;
+  std::unordered_map<uint64_t, uint64_t> by_token;   // rpc_options::token -> invocation
 
   std::shared_ptr<retry::circuit_breaker> breaker;
   std::shared_ptr<retry::flood_wait_registry> floods =
@@ -209,6 +210,12 @@ caf::result<caf::ok_atom> start_reconnect(pool_ptr self, const reconnect_request
 void on_reconnect_timer(pool_ptr self, uint64_t op);
 std::vector<slot_load> loads_of(const dc_entry& dc);
 
+// pool_cancel.cpp: cancel by rpc_options::token
+// False (with `err` set) when another pending request has the token.
+bool register_token(pool_ptr self, const invocation& inv, caf::error& err);
+void forget_token(pool_ptr self, const invocation& inv);
+caf::result<bool> on_cancel(pool_ptr self, uint64_t token);
+
 // pool_updates_role.cpp: one update stream per DC
 void updates_role_on_ready(pool_ptr self, dc_entry& dc, int idx);
 void updates_role_on_down(pool_ptr self, dc_entry& dc, int idx);
@@ -223,6 +230,8 @@ int preferred_slot(const dc_entry& dc, const invocation& inv);
 void dispatch(pool_ptr self, invocation& inv);          // to a live slot, or queue it
 void drain_queue(pool_ptr self, dc_entry& dc);          // a slot became ready
 void resume_slot(pool_ptr self, dc_entry& dc, int idx); // its lost requests, first
+// Answers the invocation with `err` and forgets it.
+void finish_invocation(pool_ptr self, uint64_t id, caf::error err);
 // An attempt on the slot ended with an error that means its connection is
 // going down: route nothing more to it.
 bool ends_connection(const caf::error& err);
