@@ -163,6 +163,14 @@ TEST_CASE("command line: the API rules' switches", "[server][rules][cli]") {
   CHECK_FALSE(o.rules.honour_without_updates);
   CHECK(o.rules.min_layer == 150);
   CHECK(o.rules.max_layer == 190);
+  auto push = parse_command_line({"--listen", "2=127.0.0.1:0", "--rsa-key", "k",
+                                  "--push-update-every", "250", "--push-update", "7eaf17e3"});
+  CHECK(push.push_every_ms == 250);
+  CHECK(push.push_body == byte_buffer{0x7e, 0xaf, 0x17, 0xe3});
+  CHECK_THROWS_WITH(parse_command_line({"--push-update", "7eaf17"}),
+                    Catch::Contains("multiple of 4"));
+  CHECK_THROWS_WITH(parse_command_line({"--push-update-every", "0"}),
+                    Catch::Contains("out of range"));
   CHECK_THROWS_WITH(parse_command_line({"--layers", "190-150"}), Catch::Contains("MIN is above MAX"));
   CHECK_THROWS_WITH(parse_command_line({"--layers", "abc"}), Catch::Contains("not MIN-MAX"));
   CHECK_THROWS_WITH(parse_command_line({"--layers", "0-5"}), Catch::Contains("out of range"));

@@ -250,6 +250,38 @@ TEST_CASE("mtproto-test-dc as a subprocess", "[server][cli][program]") {
     ::kill(p.pid, SIGTERM);
     CHECK(p.wait_exit() == 0);
   }
+  SECTION("--push-update-every pushes updates, SIGHUP one more") {
+    child p{{"--listen", "2=127.0.0.1:0", "--rsa-key", key, "--push-update-every", "100",
+             "--push-update", "d3c0b0a0"}};
+    REQUIRE(p.read_lines(1));
+    unsigned port = 0;
+    REQUIRE(std::sscanf(p.out_text.c_str(), "listening dc=2 127.0.0.1:%u", &port) == 1);
+    auto pub = crypto::rsa_public_key::from_pem_file(std::string(dir) + "/dc.pub.pem");
+    test_client c{uint16_t(port)};
+    c.handshake(pub);
+    c.send(tl::serialize(tl::ping{1}));
+    CHECK_NOTHROW(c.expect(tl::pong::id));
+    CHECK_NOTHROW(c.expect(0xa0b0c0d3));   // pushed within the period
+    CHECK_NOTHROW(c.expect(0xa0b0c0d3));   // and again
+    ::kill(p.pid, SIGTERM);
+    CHECK(p.wait_exit() == 0);
+  }
+  SECTION("SIGHUP pushes updatesTooLong once") {
+    child p{{"--listen", "2=127.0.0.1:0", "--rsa-key", key}};
+    REQUIRE(p.read_lines(1));
+    unsigned port = 0;
+    REQUIRE(std::sscanf(p.out_text.c_str(), "listening dc=2 127.0.0.1:%u", &port) == 1);
+    auto pub = crypto::rsa_public_key::from_pem_file(std::string(dir) + "/dc.pub.pem");
+    test_client c{uint16_t(port)};
+    c.handshake(pub);
+    c.send(tl::serialize(tl::ping{1}));
+    CHECK_NOTHROW(c.expect(tl::pong::id));
+    CHECK(c.silent_for(std::chrono::milliseconds(200)));
+    ::kill(p.pid, SIGHUP);
+    CHECK_NOTHROW(c.expect(0xe317af7e));
+    ::kill(p.pid, SIGTERM);
+    CHECK(p.wait_exit() == 0);
+  }
   SECTION("bad flags: one line on stderr, non-zero exit") {
     child p{{"--listen", "2=127.0.0.1", "--rsa-key", key}};
     CHECK(p.wait_exit() == 2);

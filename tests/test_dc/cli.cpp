@@ -138,6 +138,17 @@ cli_options parse_command_line(const std::vector<std::string>& args) {
       o.lenient_files = true;
     } else if (a == "--country") {
       o.country = value();
+    } else if (a == "--push-update-every") {
+      o.push_every_ms = int32_t(parse_int(a, value(), 1, 86'400'000));
+    } else if (a == "--push-update") {
+      const std::string& hex = value();
+      try {
+        o.push_body = from_hex(hex);
+      } catch (const std::exception&) {
+        throw bad(a, "'" + hex + "' is not hex");
+      }
+      if (o.push_body.size() < 4 || o.push_body.size() % 4 != 0)
+        throw bad(a, "needs a TL object: a non-zero multiple of 4 bytes");
     } else if (a == "--no-init-required") {
       o.rules.require_init_connection = false;
     } else if (a == "--no-updates-opt-out") {
@@ -204,8 +215,13 @@ API rules (on by default, as on Telegram):
                                   CONNECTION_LAYER_INVALID
   --no-updates-opt-out            push updates even to sessions that asked for none
                                   (default: invokeWithoutUpdates is honoured)
+updates from outside:
+  --push-update-every MS          push an update to every session of every DC this often
+  --push-update HEX               its body, a boxed TL object in hex (default
+                                  updatesTooLong e317af7e, little-endian: 7eaf17e3)
 signals: SIGINT/SIGTERM exit; SIGUSR1 forgets every session, SIGUSR2 every
-auth key (a restart; open connections are closed).
+auth key (a restart; open connections are closed); SIGHUP pushes the update
+once.
 )";
 }
 

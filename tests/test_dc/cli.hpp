@@ -29,6 +29,10 @@ struct cli_options {
   bool lenient_files = false;
   std::optional<int128> proxy_secret;
   api_rules rules;   // --no-init-required, --no-updates-opt-out, --layers MIN-MAX
+  // --push-update-every MS: push `push_body` to every session this often
+  // (0: never; SIGHUP pushes it once). --push-update HEX sets the body.
+  int32_t push_every_ms = 0;
+  byte_buffer push_body;   // empty: updatesTooLong#e317af7e
 };
 
 // Throws std::invalid_argument with a one-line message naming the bad flag.
