@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <stdexcept>
 
 namespace mtsender::test_dc {
@@ -149,6 +150,21 @@ cli_options parse_command_line(const std::vector<std::string>& args) {
       }
       if (o.push_body.size() < 4 || o.push_body.size() % 4 != 0)
         throw bad(a, "needs a TL object: a non-zero multiple of 4 bytes");
+    } else if (a == "--bot-token") {
+      o.accounts.bot_tokens.push_back(value());
+    } else if (a == "--only-listed-bot-tokens") {
+      o.accounts.accept_any_bot_token = false;
+    } else if (a == "--home-dc") {
+      const std::string& v = value();
+      const auto eq = v.find('=');
+      if (eq == std::string::npos || eq == 0)
+        throw bad(a, "'" + v + "' is not ACCOUNT=DC");
+      o.accounts.home_dc[parse_int(a, v.substr(0, eq), 1, INT64_MAX)] =
+        int32_t(parse_int(a, v.substr(eq + 1), -1'000'000, 1'000'000));
+    } else if (a == "--files-dc") {
+      o.accounts.files_dc = int32_t(parse_int(a, value(), -1'000'000, 1'000'000));
+    } else if (a == "--no-accounts") {
+      o.accounts.enabled = false;
     } else if (a == "--no-init-required") {
       o.rules.require_init_connection = false;
     } else if (a == "--no-updates-opt-out") {
@@ -215,6 +231,12 @@ API rules (on by default, as on Telegram):
                                   CONNECTION_LAYER_INVALID
   --no-updates-opt-out            push updates even to sessions that asked for none
                                   (default: invokeWithoutUpdates is honoured)
+accounts (auth.importBotAuthorization, export/import across the DCs):
+  --bot-token ID:SECRET           a bot token to accept (repeatable)
+  --only-listed-bot-tokens        accept only the listed tokens (default: any ID:SECRET)
+  --home-dc ACCOUNT=DC            the account's home DC: logins elsewhere get USER_MIGRATE_DC
+  --files-dc DC                   upload.getFile elsewhere gets FILE_MIGRATE_DC
+  --no-accounts                   no built-in account methods
 updates from outside:
   --push-update-every MS          push an update to every session of every DC this often
   --push-update HEX               its body, a boxed TL object in hex (default

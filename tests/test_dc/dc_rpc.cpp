@@ -59,6 +59,9 @@ void dc_server::handle_query(connection& c, server_session& s, const incoming& m
   try {
     if (handler) {
       reply = (*handler)(call);
+    } else if (auto a = account_answer(call, shared_.opts.accounts, shared_.accounts, dc_ids(),
+                                       unix_now_s(), rng_)) {
+      reply = std::move(*a);
     } else if (auto b = builtin_answer(call, shared_.builtins, is_file)) {
       reply = std::move(*b);
     } else {
@@ -90,6 +93,13 @@ void dc_server::handle_query(connection& c, server_session& s, const incoming& m
     return;
   }
   deliver_reply(s.key_id, s.id, m.msg_id, reply, is_file);
+}
+
+std::vector<int32_t> dc_server::dc_ids() const {
+  std::vector<int32_t> out;
+  for (auto& d : shared_.builtins.dcs)
+    out.push_back(d.id);
+  return out;
 }
 
 void dc_server::deliver_reply(uint64_t key_id, int64_t session_id, int64_t req_msg_id,

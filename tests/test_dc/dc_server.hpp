@@ -36,6 +36,7 @@ struct shared_context {
   std::mutex handlers_mu;
   std::unordered_map<uint32_t, std::shared_ptr<const rpc_handler>> handlers;
   std::unordered_map<uint32_t, uint64_t> call_counts;
+  account_book accounts;   // shared by the DCs: export/import work across them
 
   void log(const std::string& line) const {
     if (opts.log)
@@ -132,6 +133,7 @@ private:
   void deliver_reply(uint64_t key_id, int64_t session_id, int64_t req_msg_id,
                      const rpc_reply& reply, bool is_file);
   std::optional<rpc_reply> builtin_reply(const rpc_call& call, bool& is_file);
+  std::vector<int32_t> dc_ids() const;
 
   int64_t unix_now_s() const;
   int64_t unix_now_ns() const;

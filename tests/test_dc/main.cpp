@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
     opts.lenient_files = cli.lenient_files;
     opts.proxy_secret = cli.proxy_secret;
     opts.rules = cli.rules;
+    opts.accounts = cli.accounts;
     static std::mutex log_mu;
     if (cli.verbose)
       opts.log = [](const std::string& line) {

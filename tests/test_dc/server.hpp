@@ -15,6 +15,7 @@
 // sessions; every DC shares the RSA key. Every public member is thread-safe.
 #pragma once
 
+#include "mtsender/tests/test_dc/accounts.hpp"
 #include "mtsender/tests/test_dc/api_rules.hpp"
 #include "mtsender/tests/test_dc/fault_plan.hpp"
 #include "mtsender/tests/test_dc/rpc_handler.hpp"
@@ -71,6 +72,8 @@ struct server_options {
   // Telegram's API-layer rules (api_rules.hpp): initConnection required,
   // served layers, invokeWithoutUpdates. All on by default.
   api_rules rules;
+  // Bot accounts, exported authorizations, home DCs, file DC (accounts.hpp).
+  account_options accounts;
 };
 
 // A 2048-bit key generated once per process (generating one costs ~100 ms).
