@@ -173,6 +173,8 @@ void on_attempt_error(pool_ptr self, uint64_t id, uint64_t attempt, caf::error e
       return;
     }
   }
+  if (follow_migration(self, inv, err))
+    return;
   if (err == caf::sec::request_timeout) {
     error_detail lost;
     lost.what = "the connection stopped answering";
@@ -290,6 +292,15 @@ void arm_pool_deadline(pool_ptr self, invocation& inv) {
 
 } // namespace
 
+void restart_attempts(pool_ptr self, invocation& inv) {
+  auto& st = self->state;
+  inv.rc.emplace(policy_for(self, inv.options), st.floods, inv.dc_id, inv.method,
+                 std::optional<retry::retry_time>(inv.deadline), inv.options.safe_to_repeat);
+  inv.where = inv_where::queued;
+  st.dcs[inv.dc_id].used = true;
+  advance(self, inv, inv.rc->before_send(sclock::now()));
+}
+
 void finish_invocation(pool_ptr self, uint64_t id, caf::error err) {
   finish(self, id, std::move(err));
 }
@@ -392,6 +403,8 @@ caf::result<rpc_response> on_invoke(pool_ptr self, int32_t dc_id, rpc_request& r
   auto& st = self->state;
   if (st.shutting_down)
     return make_error(errc::dropped, "the pool is shutting down");
+  if (dc_id == 0)
+    dc_id = st.home_dc;   // "the home DC"
   auto d = st.dcs.find(dc_id);
   if (d == st.dcs.end()) {
     error_detail det;
@@ -619,6 +632,7 @@ pool_impl::behavior_type pool_behavior(pool_ptr self, pool_config cfg) {
   }
   if (st.cfg.store)
     st.writer = spawn_store_writer(self->system(), st.cfg.store, self->address());
+  st.home_dc = initial_home_dc(st);
   for (auto& [id, key] : st.cfg.auth_keys)
     if (st.dcs.count(id) && key.size() == 256)
       st.dcs[id].auth_key = key;

@@ -41,6 +41,10 @@ struct pool_config {
   // Loaded at start, saved when a key is made or dropped. May be null.
   std::shared_ptr<store::session_store> store;
 
+  // The account's home DC: where invokes for DC 0 go. 0: the store's, else
+  // the first of `dcs`. USER_/PHONE_/NETWORK_MIGRATE_X move it.
+  int32_t home_dc = 0;
+
   // initConnection's values and the API layer (actors/client_identity.hpp).
   client_identity identity{};
   // True: the first API request of every new MTProto session on every

@@ -127,6 +127,7 @@ struct invocation {
   int resends = 0;
   bool may_have_executed = false;         // an earlier attempt may have run
   bool deadline_armed = false;            // the pool's own deadline timer is set
+  int migrations = 0;                     // *_MIGRATE answers followed
   // The attempt a lost connection sent (its session and msg_id), and the
   // slot whose next connection continues that session; 0 / -1: none.
   int64_t lost_session_id = 0;
@@ -158,6 +159,7 @@ struct pool_state {
   std::unordered_map<uint64_t, invocation> invocations;
   uint64_t next_invocation = 1;
   std::unordered_map<uint64_t, uint64_t> by_token;   // rpc_options::token -> invocation
+  int32_t home_dc = 0;                    // pool_migrations.cpp
 
   std::shared_ptr<retry::circuit_breaker> breaker;
   std::shared_ptr<retry::flood_wait_registry> floods =
@@ -216,6 +218,11 @@ bool register_token(pool_ptr self, const invocation& inv, caf::error& err);
 void forget_token(pool_ptr self, const invocation& inv);
 caf::result<bool> on_cancel(pool_ptr self, uint64_t token);
 
+// pool_migrations.cpp: home DC and *_MIGRATE_X
+int32_t initial_home_dc(const pool_state& st);
+// True when `err` was a migration the pool follows (the request went on).
+bool follow_migration(pool_ptr self, invocation& inv, const caf::error& err);
+
 // pool_updates_role.cpp: one update stream per DC
 void updates_role_on_ready(pool_ptr self, dc_entry& dc, int idx);
 void updates_role_on_down(pool_ptr self, dc_entry& dc, int idx);
@@ -230,6 +237,8 @@ int preferred_slot(const dc_entry& dc, const invocation& inv);
 void dispatch(pool_ptr self, invocation& inv);          // to a live slot, or queue it
 void drain_queue(pool_ptr self, dc_entry& dc);          // a slot became ready
 void resume_slot(pool_ptr self, dc_entry& dc, int idx); // its lost requests, first
+// A new retry call for the invocation's current DC, and its first step.
+void restart_attempts(pool_ptr self, invocation& inv);
 // Answers the invocation with `err` and forgets it.
 void finish_invocation(pool_ptr self, uint64_t id, caf::error err);
 // An attempt on the slot ended with an error that means its connection is
