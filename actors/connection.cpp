@@ -1,5 +1,6 @@
 #include "mtsender/actors/connection.hpp"
 
+#include "mtsender/actors/connection_init.hpp"
 #include "mtsender/actors/connector.hpp"
 #include "mtsender/actors/wall_clock.hpp"
 #include "mtsender/messages/error.hpp"
@@ -51,6 +52,9 @@ struct pending_request {
   caf::response_promise rp;
   size_t bytes = 0;
   std::shared_ptr<const byte_buffer> body;  // held only until the session takes it
+  std::shared_ptr<const byte_buffer> resend_body;  // kept for one resend with the init
+  bool reinit_tried = false;  // sent again once after CONNECTION_NOT_INITED
+  bool without_updates = false;  // inside invokeWithoutUpdates (not the update connection)
   bool in_session = false;   // handed to client_session::invoke or adopt
   bool safe_to_repeat = false;
   bool checking = false;     // adopted: waiting for the server's msgs_state_info
@@ -82,6 +86,7 @@ struct conn_state {
   handshake::msg_id_clock plain_ids;
   std::unique_ptr<session::client_session> sess;
   uint64_t auth_key_id = 0;
+  connection_init init;                  // invokeWithLayer(initConnection) bookkeeping
 
   std::unordered_map<uint64_t, pending_request> pending;  // by our token
   std::deque<uint64_t> waiting;                           // accepted before ready
@@ -383,6 +388,9 @@ void flush_out(conn_ptr self) {
   write_wire(self);
   if (wrote)
     self->flush(st.hdl);
+  if (auto t = st.init.init_token())
+    if (auto i = st.sess->find(t))
+      st.init.on_sent(t, i->msg_id);
   st.ack_armed = false;
   ++st.ack_gen;
 }
@@ -517,24 +525,30 @@ bool submit(conn_ptr self, uint64_t token, pending_request& p) {
         info = st.sess->find(j->second);
       }
       if (info && info->msg_id != 0) {
-        byte_buffer wrapped;
-        wrapped.reserve(body->size() + 12);
-        tl::writer w{wrapped};
+        auto wrapped = std::make_shared<byte_buffer>();
+        wrapped->reserve(body->size() + 12);
+        tl::writer w{*wrapped};
         tl::write_invoke_after_msg(w, static_cast<int64_t>(info->msg_id), *body);
-        st.sess->invoke(token, std::move(wrapped));
+        auto head = st.init.head_for(*body, token, p.without_updates);
+        if (st.init.enabled())
+          p.resend_body = body;
+        st.sess->invoke(token, std::move(wrapped), std::move(head));
         p.in_session = true;
         return true;
       }
     }
   }
-  st.sess->invoke(token, std::move(body));
+  auto head = st.init.head_for(*body, token, p.without_updates);
+  if (st.init.enabled())
+    p.resend_body = body;   // a pointer: resent with the init if the server asks
+  st.sess->invoke(token, std::move(body), std::move(head));
   p.in_session = true;
   return true;
 }
 
 caf::result<rpc_response> on_invoke(conn_ptr self, std::shared_ptr<const byte_buffer> body,
                                     const rpc_options& options, int64_t lost_session_id,
-                                    int64_t lost_msg_id) {
+                                    int64_t lost_msg_id, bool without_updates) {
   auto& st = self->state;
   const auto size = body ? body->size() : 0;
   if (size == 0 || size % 4 != 0)
@@ -564,6 +578,7 @@ caf::result<rpc_response> on_invoke(conn_ptr self, std::shared_ptr<const byte_bu
   p.invoke_after = options.invoke_after;
   p.lost_session_id = lost_session_id;
   p.lost_msg_id = lost_session_id != 0 ? lost_msg_id : 0;
+  p.without_updates = without_updates;
   auto limit = options.deadline_ms > 0 ? milliseconds(options.deadline_ms)
                                        : st.cfg.timeouts.default_deadline;
   p.deadline = sclock::now() + limit;
@@ -583,6 +598,39 @@ caf::result<rpc_response> on_invoke(conn_ptr self, std::shared_ptr<const byte_bu
   return rp;
 }
 
+// The caller (the pool) gave up on a request: answered cancelled here, the
+// server told to drop the answer if it was sent, a late answer ignored.
+void cancel_request(conn_ptr self, uint64_t caller_token) {
+  auto& st = self->state;
+  auto j = st.by_caller_token.find(caller_token);
+  if (j == st.by_caller_token.end())
+    return;
+  const uint64_t token = j->second;
+  auto i = st.pending.find(token);
+  if (i == st.pending.end())
+    return;
+  auto& p = i->second;
+  const bool sent = maybe_sent(st, token, p);
+  if (p.in_session) {
+    if (sent) {
+      st.sess->drop_answer(token);
+      schedule_flush(self);
+    } else {
+      st.sess->forget(token);
+    }
+  } else {
+    auto w = std::find(st.waiting.begin(), st.waiting.end(), token);
+    if (w != st.waiting.end())
+      st.waiting.erase(w);
+  }
+  error_detail d;
+  d.what = "cancelled by the caller";
+  d.may_have_executed = sent;
+  d.dc_id = st.cfg.dc_id;
+  p.rp.deliver(make_error(errc::cancelled, std::move(d)));
+  release(st, token);
+}
+
 void on_lost_state(conn_ptr self, uint64_t token, const session::msg_state& state) {
   auto& st = self->state;
   auto i = st.pending.find(token);
@@ -591,6 +639,8 @@ void on_lost_state(conn_ptr self, uint64_t token, const session::msg_state& stat
   auto& p = i->second;
   p.checking = false;
   if (state.safe_to_resend() || p.safe_to_repeat) {
+    if (st.init.enabled() && !st.init.sent())
+      st.sess->set_prefix(token, st.init.reinit_head(token, p.without_updates));
     st.sess->resend(token);
     ++st.stats.lost_resent;
     return;
@@ -699,7 +749,16 @@ void on_event(conn_ptr self, session::event& ev) {
         auto i = st.pending.find(e.token);
         if (i == st.pending.end())
           return;
-        i->second.rp.deliver(make_rpc_error(rpc_error::parse(e.code, e.message), st.cfg.dc_id));
+        auto& p = i->second;
+        if (connection_init::needs_reinit(e.code, e.message) && st.init.enabled()
+            && !p.reinit_tried && p.resend_body) {
+          // The server lost (or never got) this session's init: once more, with it.
+          p.reinit_tried = true;
+          st.sess->invoke(e.token, p.resend_body, st.init.reinit_head(e.token, p.without_updates));
+          schedule_flush(self);
+          return;
+        }
+        p.rp.deliver(make_rpc_error(rpc_error::parse(e.code, e.message), st.cfg.dc_id));
         ++st.stats.requests_answered;
         release(st, e.token);
       } else if constexpr (std::is_same_v<T, session::request_failed_event>) {
@@ -728,6 +787,10 @@ void on_event(conn_ptr self, session::event& ev) {
         emit(self, frame_event_kind::update, e.body.to_buffer(), static_cast<int64_t>(e.msg_id));
       } else if constexpr (std::is_same_v<T, session::new_session_event>) {
         ++st.stats.new_sessions;
+        if (auto t = st.init.init_token()) {
+          auto info = st.sess->find(t);
+          st.init.on_new_session(e.first_msg_id, info && !info->sent);
+        }
         emit(self, frame_event_kind::new_session, {}, static_cast<int64_t>(e.first_msg_id),
              "server created a new session; " + std::to_string(e.resent)
                + " messages queued again");
@@ -845,13 +908,14 @@ void guarded(conn_ptr self, F&& f) {
 
 caf::result<rpc_response> guarded_invoke(conn_ptr self, std::shared_ptr<const byte_buffer> body,
                                          const rpc_options& options, int64_t lost_session_id,
-                                         int64_t lost_msg_id) {
+                                         int64_t lost_msg_id, bool without_updates = false) {
   auto& st = self->state;
   if (st.ph == phase::closed)
     return make_error(errc::dropped, "connection is closing");
   caf::result<rpc_response> res = caf::delegated<rpc_response>{};
   guarded(self, [&] {
-    res = on_invoke(self, std::move(body), options, lost_session_id, lost_msg_id);
+    res = on_invoke(self, std::move(body), options, lost_session_id, lost_msg_id,
+                    without_updates);
   });
   if (st.ph == phase::closed)
     return caf::delegated<rpc_response>{};  // shut_down answered its promise
@@ -862,6 +926,7 @@ caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.stats.dc_id = st.cfg.dc_id;
+  st.init = connection_init(st.cfg.init, st.cfg.without_updates);
 
   self->set_exit_handler([=](caf::exit_msg& em) {
     auto reason = em.reason;
@@ -890,9 +955,13 @@ caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
     },
     [=](invoke_atom, pooled_request& req) -> caf::result<rpc_response> {
       return guarded_invoke(self, std::move(req.body), req.options, req.lost_session_id,
-                            req.lost_msg_id);
+                            req.lost_msg_id, req.without_updates);
     },
     [=](caf::get_atom, handoff_atom) { return to_handoff(self->state); },
+    [=](cancel_atom, uint64_t caller_token) {
+      if (self->state.ph != phase::closed)
+        guarded(self, [&] { cancel_request(self, caller_token); });
+    },
     [=](caf::get_atom, stats_atom) -> connection_stats {
       auto& st = self->state;
       auto s = st.stats;

@@ -16,11 +16,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace mtsender {
+
+struct init_heads;   // actors/connection_init.hpp
 
 struct connection_timeouts {
   using ms = std::chrono::milliseconds;
@@ -63,6 +66,12 @@ struct connection_config {
   // Gets frame_events and, before a fault ends the actor,
   // (handoff_atom, session_state). May be null.
   caf::actor parent;
+  // Wrapper heads for connection init (actors/connection_init.hpp): with
+  // them the connection wraps the first API request of each new session in
+  // invokeWithLayer(initConnection(...)). Null: requests go out as given.
+  std::shared_ptr<const init_heads> init;
+  // Every request inside invokeWithoutUpdates (needs `init`).
+  bool without_updates = false;
   connection_timeouts timeouts{};
   connection_limits limits{};
 };

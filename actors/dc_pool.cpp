@@ -9,6 +9,7 @@
 #include "mtsender/actors/retry/no_retries.hpp"
 #include "mtsender/messages/error.hpp"
 #include "mtsender/store/store_error.hpp"
+#include "mtsender/transport/tl/api_wrappers.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/io/middleman.hpp>
@@ -24,10 +25,6 @@ namespace pool_detail {
 namespace {
 
 using std::chrono::milliseconds;
-
-uint32_t constructor_of(const byte_buffer& body) {
-  return body.size() >= 4 ? load_le32(body.data()) : 0;
-}
 
 std::shared_ptr<retry::retry_policy> policy_for(pool_ptr self, const rpc_options& o) {
   auto& st = self->state;
@@ -70,6 +67,7 @@ void finish(pool_ptr self, uint64_t id, caf::error err) {
   auto& inv = i->second;
   release_slot(self, inv);
   ++st.dcs[inv.dc_id].stats.failed;
+  forget_token(self, inv);
   inv.rp.deliver(std::move(err));
   st.invocations.erase(i);
 }
@@ -175,6 +173,8 @@ void on_attempt_error(pool_ptr self, uint64_t id, uint64_t attempt, caf::error e
       return;
     }
   }
+  if (follow_migration(self, inv, err))
+    return;
   if (err == caf::sec::request_timeout) {
     error_detail lost;
     lost.what = "the connection stopped answering";
@@ -208,6 +208,7 @@ void on_attempt_ok(pool_ptr self, uint64_t id, uint64_t attempt, rpc_response& r
   ++dc.stats.answered;
   dc.stats.bytes_in += r.bytes.size();
   inv.rc->on_success(now);
+  forget_token(self, inv);
   inv.rp.deliver(std::move(r));
   st.invocations.erase(i);
 }
@@ -261,6 +262,7 @@ void send_to_slot(pool_ptr self, invocation& inv, dc_entry& dc, int idx) {
   out.options = inv.options;
   out.lost_session_id = inv.lost_session_id;
   out.lost_msg_id = inv.lost_msg_id;
+  out.without_updates = !is_update_slot(dc, idx);
   dc.stats.bytes_out += inv.body->size();
   auto left = std::chrono::duration_cast<milliseconds>(inv.deadline - now);
   out.options.deadline_ms = std::max<int64_t>(1, left.count());
@@ -290,6 +292,19 @@ void arm_pool_deadline(pool_ptr self, invocation& inv) {
 
 } // namespace
 
+void restart_attempts(pool_ptr self, invocation& inv) {
+  auto& st = self->state;
+  inv.rc.emplace(policy_for(self, inv.options), st.floods, inv.dc_id, inv.method,
+                 std::optional<retry::retry_time>(inv.deadline), inv.options.safe_to_repeat);
+  inv.where = inv_where::queued;
+  st.dcs[inv.dc_id].used = true;
+  advance(self, inv, inv.rc->before_send(sclock::now()));
+}
+
+void finish_invocation(pool_ptr self, uint64_t id, caf::error err) {
+  finish(self, id, std::move(err));
+}
+
 void dispatch(pool_ptr self, invocation& inv) {
   auto& st = self->state;
   auto& dc = st.dcs[inv.dc_id];
@@ -307,7 +322,9 @@ void dispatch(pool_ptr self, invocation& inv) {
     return;
   }
   auto loads = loads_of(dc);
-  int idx = pick_slot(loads, dc.rr);
+  int idx = preferred_slot(dc, inv);
+  if (idx < 0)
+    idx = pick_slot(loads, dc.rr);
   if (idx < 0) {
     if (dc.queue.size() >= st.cfg.max_queued) {
       finish(self, inv.id, make_error(errc::overloaded,
@@ -386,6 +403,8 @@ caf::result<rpc_response> on_invoke(pool_ptr self, int32_t dc_id, rpc_request& r
   auto& st = self->state;
   if (st.shutting_down)
     return make_error(errc::dropped, "the pool is shutting down");
+  if (dc_id == 0)
+    dc_id = st.home_dc;   // "the home DC"
   auto d = st.dcs.find(dc_id);
   if (d == st.dcs.end()) {
     error_detail det;
@@ -407,11 +426,18 @@ caf::result<rpc_response> on_invoke(pool_ptr self, int32_t dc_id, rpc_request& r
   auto limit = req.options.deadline_ms > 0 ? milliseconds(req.options.deadline_ms)
                                            : st.cfg.default_deadline;
   inv.deadline = now + limit;
-  const uint32_t ctor = constructor_of(req.body);
+  // Flood waits and retries are about the method under any wrapper.
+  const uint32_t ctor = tl::inner_method_id(req.body);
+  inv.method = ctor;
   const bool safe = req.options.safe_to_repeat;
   inv.rc.emplace(policy_for(self, req.options), st.floods, dc_id, ctor,
                  std::optional<retry::retry_time>(inv.deadline), safe);
   inv.options = req.options;
+  caf::error taken;
+  if (!register_token(self, inv, taken)) {
+    st.invocations.erase(id);
+    return taken;
+  }
   // The caller's buffer moves into a shared one: no copy of the bytes.
   inv.body = std::make_shared<const byte_buffer>(std::move(req.body));
   inv.rp = self->make_response_promise<rpc_response>();
@@ -558,6 +584,7 @@ void shut_down(pool_ptr self, const caf::error& reason) {
     },
     [=](unlisten_atom, const caf::actor&) -> caf::result<caf::ok_atom> { return refuse(); },
     [=](const reconnect_request&) -> caf::result<caf::ok_atom> { return refuse(); },
+    [=](cancel_atom, uint64_t) -> caf::result<bool> { return false; },
     [=](caf::get_atom, stats_atom) -> caf::result<pool_stats> { return refuse(); },
     [=](linger_atom) { self->quit(reason); });
   // Late answers of connections and listeners, timers: nothing to do.
@@ -574,6 +601,8 @@ pool_impl::behavior_type pool_behavior(pool_ptr self, pool_config cfg) {
   st.cfg = std::move(cfg);
   if (st.cfg.max_connections == 0)
     st.cfg.max_connections = 1;
+  if (st.cfg.init_connection)
+    st.init = std::make_shared<const init_heads>(init_heads::make(st.cfg.identity));
   st.breaker = std::make_shared<retry::circuit_breaker>(
     st.cfg.breaker, [self](const retry::breaker_transition& t) {
       frame_event ev;
@@ -603,6 +632,7 @@ pool_impl::behavior_type pool_behavior(pool_ptr self, pool_config cfg) {
   }
   if (st.cfg.store)
     st.writer = spawn_store_writer(self->system(), st.cfg.store, self->address());
+  st.home_dc = initial_home_dc(st);
   for (auto& [id, key] : st.cfg.auth_keys)
     if (st.dcs.count(id) && key.size() == 256)
       st.dcs[id].auth_key = key;
@@ -642,6 +672,7 @@ pool_impl::behavior_type pool_behavior(pool_ptr self, pool_config cfg) {
     [=](const reconnect_request& req) -> caf::result<caf::ok_atom> {
       return start_reconnect(self, req);
     },
+    [=](cancel_atom, uint64_t token) -> caf::result<bool> { return on_cancel(self, token); },
     [=](caf::get_atom, stats_atom) -> pool_stats { return make_stats(self); },
     [=](const frame_event& ev) { on_connection_event(self, ev); },
     [=](handoff_atom, session_state& s) { on_handoff(self, s); },

@@ -8,6 +8,7 @@
 //   cfg.store = std::make_shared<store::file_session_store>("app.session");
 #pragma once
 
+#include "mtsender/actors/client_identity.hpp"
 #include "mtsender/actors/connection_config.hpp"
 #include "mtsender/actors/retry/auto_sleep.hpp"
 #include "mtsender/actors/retry/circuit_breaker.hpp"
@@ -39,6 +40,19 @@ struct pool_config {
   std::map<int32_t, byte_buffer> auth_keys;
   // Loaded at start, saved when a key is made or dropped. May be null.
   std::shared_ptr<store::session_store> store;
+
+  // The account's home DC: where invokes for DC 0 go. 0: the store's, else
+  // the first of `dcs`. USER_/PHONE_/NETWORK_MIGRATE_X move it.
+  int32_t home_dc = 0;
+
+  // initConnection's values and the API layer (actors/client_identity.hpp).
+  client_identity identity{};
+  // True: the first API request of every new MTProto session on every
+  // connection goes out inside invokeWithLayer(initConnection(...)), and a
+  // request answered CONNECTION_NOT_INITED / CONNECTION_LAYER_INVALID is sent
+  // once more with it. False: bodies go out exactly as given (a server that
+  // speaks only MTProto).
+  bool init_connection = true;
 
   size_t max_connections = 3;     // per DC
   // A slot with this many requests in flight counts as busy: a new slot is

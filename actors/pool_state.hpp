@@ -5,6 +5,7 @@
 // Not part of the public API.
 #pragma once
 
+#include "mtsender/actors/connection_init.hpp"
 #include "mtsender/actors/latency_window.hpp"
 #include "mtsender/actors/pool_config.hpp"
 #include "mtsender/actors/pool_routing.hpp"
@@ -99,6 +100,9 @@ struct dc_entry {
   size_t rr = 0;
   latency_window rtt;
   pool_dc_stats stats;
+  // The slot whose session receives the DC's updates (-1: none yet); every
+  // other slot sends inside invokeWithoutUpdates (pool_updates_role.cpp).
+  int update_slot = -1;
   bool used = false;                      // got an invoke or a reconnect
 };
 
@@ -111,6 +115,7 @@ struct invocation {
   int32_t dc_id = 0;
   // Shared with the connection, never copied: resends and retries reuse it.
   std::shared_ptr<const byte_buffer> body;
+  uint32_t method = 0;                    // under any wrapper (tl::inner_method_id)
   rpc_options options;
   caf::typed_response_promise<rpc_response> rp;
   std::optional<retry::retry_call> rc;
@@ -123,6 +128,7 @@ struct invocation {
   int resends = 0;
   bool may_have_executed = false;         // an earlier attempt may have run
   bool deadline_armed = false;            // the pool's own deadline timer is set
+  int migrations = 0;                     // *_MIGRATE answers followed
   // The attempt a lost connection sent (its session and msg_id), and the
   // slot whose next connection continues that session; 0 / -1: none.
   int64_t lost_session_id = 0;
@@ -146,11 +152,15 @@ struct reconnect_op {
 
 struct pool_state {
   pool_config cfg;
+  // Connection init heads made once from cfg.identity (null: no init).
+  std::shared_ptr<const init_heads> init;
   std::shared_ptr<random_source> rng = std::make_shared<crypto::secure_random>();
   std::map<int32_t, dc_entry> dcs;
   std::map<caf::actor_addr, std::pair<int32_t, int>> slot_of;   // connection -> (dc, slot)
   std::unordered_map<uint64_t, invocation> invocations;
   uint64_t next_invocation = 1;
+  std::unordered_map<uint64_t, uint64_t> by_token;   // rpc_options::token -> invocation
+  int32_t home_dc = 0;                    // pool_migrations.cpp
 
   std::shared_ptr<retry::circuit_breaker> breaker;
   std::shared_ptr<retry::flood_wait_registry> floods =
@@ -203,10 +213,35 @@ caf::result<caf::ok_atom> start_reconnect(pool_ptr self, const reconnect_request
 void on_reconnect_timer(pool_ptr self, uint64_t op);
 std::vector<slot_load> loads_of(const dc_entry& dc);
 
+// pool_cancel.cpp: cancel by rpc_options::token
+// False (with `err` set) when another pending request has the token.
+bool register_token(pool_ptr self, const invocation& inv, caf::error& err);
+void forget_token(pool_ptr self, const invocation& inv);
+caf::result<bool> on_cancel(pool_ptr self, uint64_t token);
+
+// pool_migrations.cpp: home DC and *_MIGRATE_X
+int32_t initial_home_dc(const pool_state& st);
+// True when `err` was a migration the pool follows (the request went on).
+bool follow_migration(pool_ptr self, invocation& inv, const caf::error& err);
+
+// pool_updates_role.cpp: one update stream per DC
+void updates_role_on_ready(pool_ptr self, dc_entry& dc, int idx);
+void updates_role_on_down(pool_ptr self, dc_entry& dc, int idx);
+bool is_update_slot(const dc_entry& dc, int idx);
+// False: an update that came from another slot than the DC's update slot.
+bool accept_update(const dc_entry& dc, int idx);
+// The update slot for requests about the update stream (updates.getState,
+// updates.getDifference, ...) when it is ready; -1 otherwise.
+int preferred_slot(const dc_entry& dc, const invocation& inv);
+
 // dc_pool.cpp
 void dispatch(pool_ptr self, invocation& inv);          // to a live slot, or queue it
 void drain_queue(pool_ptr self, dc_entry& dc);          // a slot became ready
 void resume_slot(pool_ptr self, dc_entry& dc, int idx); // its lost requests, first
+// A new retry call for the invocation's current DC, and its first step.
+void restart_attempts(pool_ptr self, invocation& inv);
+// Answers the invocation with `err` and forgets it.
+void finish_invocation(pool_ptr self, uint64_t id, caf::error err);
 // An attempt on the slot ended with an error that means its connection is
 // going down: route nothing more to it.
 bool ends_connection(const caf::error& err);

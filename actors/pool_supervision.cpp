@@ -77,6 +77,7 @@ void start_slot(pool_ptr self, dc_entry& dc, int idx) {
     }
   }
   c.parent = caf::actor_cast<caf::actor>(self);
+  c.init = st.init;   // connection init (actors/connection_init.hpp)
   c.timeouts = st.cfg.timeouts;
   c.limits = st.cfg.limits;
   s.conn = spawn_connection(self->system(), std::move(c));
@@ -105,6 +106,7 @@ void slot_ready(pool_ptr self, dc_entry& dc, int idx) {
   auto& s = dc.slots[static_cast<size_t>(idx)];
   s.phase = slot_phase::ready;
   s.up_since = sclock::now();
+  updates_role_on_ready(self, dc, idx);
   for (auto i = st.reconnects.begin(); i != st.reconnects.end();) {
     i->second.waiting.erase({dc.id, idx});
     if (i->second.waiting.empty()) {
@@ -208,6 +210,8 @@ void on_connection_event(pool_ptr self, const frame_event& ev) {
   auto sender = self->current_sender() ? self->current_sender()->address() : caf::actor_addr{};
   slot* s = slot_by_addr(self, sender, &dc, &idx);
   if (s && !st.shutting_down) {
+    if (ev.kind == frame_event_kind::update && !accept_update(*dc, idx))
+      return;   // one update stream per DC: not from this slot
     switch (ev.kind) {
       case frame_event_kind::connection_up:
         slot_ready(self, *dc, idx);
@@ -310,6 +314,7 @@ bool on_connection_down(pool_ptr self, const caf::down_msg& dm) {
         && inv.slot_gen == old_gen)
       orphans.push_back(id);
   s.in_flight = 0;
+  updates_role_on_down(self, dc, idx);
 
   if (planned) {
     start_slot(self, dc, idx);

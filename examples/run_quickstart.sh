@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the quickstart and the local test server, starts mtproto-test-dc on a
-# free port with a fresh RSA key, runs the quickstart against it and stops the
-# server. Exits non-zero when anything fails.
+# Builds the quickstart and the local test server, starts mtproto-test-dc
+# (DCs 2 and 4 on free ports, a fresh RSA key, Telegram's rules on), runs the
+# quickstart against it (a bot login, a call on DC 4) and stops the server. Exits non-zero when anything fails.
 #
 #   bash examples/run_quickstart.sh [BUILD_DIR]      # default: build/
 set -euo pipefail
@@ -24,7 +24,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$build/tests/mtproto-test-dc" --listen 2=127.0.0.1:0 --rsa-key "$work/key.pem" \
+"$build/tests/mtproto-test-dc" --listen 2=127.0.0.1:0 --listen 4=127.0.0.1:0 \
+  --rsa-key "$work/key.pem" \
   >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 
@@ -48,10 +49,13 @@ if [[ -z "$port" ]]; then
   exit 1
 fi
 echo "run_quickstart: test server on 127.0.0.1:$port ($line)"
+# The DCs are printed together: DC 4's line is there too.
+port4="$(sed -nE 's/^listening dc=4 [^ ]+:([0-9]+) .*/\1/p' "$work/server.out")"
 
 status=0
 "$build/examples/quickstart" --host 127.0.0.1 --port "$port" --dc 2 \
-  --key "$work/key.pub.pem" --session "$work/quickstart.session" | tee "$work/quickstart.out" \
+  --key "$work/key.pub.pem" --session "$work/quickstart.session" \
+  --bot-token 123456:quickstart-secret --dc2 "4=127.0.0.1:$port4" | tee "$work/quickstart.out" \
   || status=$?
 if [[ $status -ne 0 ]]; then
   echo "run_quickstart: quickstart failed with status $status" >&2
@@ -59,6 +63,14 @@ if [[ $status -ne 0 ]]; then
 fi
 if ! grep -q '^nearestDc: ' "$work/quickstart.out"; then
   echo "run_quickstart: no nearestDc answer in the output" >&2
+  exit 1
+fi
+if ! grep -q '^logged in as bot 123456' "$work/quickstart.out"; then
+  echo "run_quickstart: the bot login did not succeed" >&2
+  exit 1
+fi
+if ! grep -q '^second DC: this_dc=4' "$work/quickstart.out"; then
+  echo "run_quickstart: no answer from the second DC" >&2
   exit 1
 fi
 echo "run_quickstart: ok"

@@ -19,6 +19,8 @@ using handoff_atom = caf::atom_constant<caf::atom("handoff")>;
 // (listen_atom, actor) / (unlisten_atom, actor): frame_event listeners.
 using listen_atom = caf::atom_constant<caf::atom("listen")>;
 using unlisten_atom = caf::atom_constant<caf::atom("unlisten")>;
+// (cancel_atom, token) -> bool: cancel the pending request with rpc_options::token.
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
 // (reconnect_atom, dc_id): replace a DC's connections.
 using reconnect_atom = caf::atom_constant<caf::atom("reconnect")>;
 

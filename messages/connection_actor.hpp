@@ -26,6 +26,9 @@ using connection_actor = caf::typed_actor<
   caf::replies_to<invoke_atom, pooled_request>::with<rpc_response>,
   caf::replies_to<caf::get_atom, stats_atom>::with<connection_stats>,
   // The session as a successor would continue it (salt, time offset, ...).
-  caf::replies_to<caf::get_atom, handoff_atom>::with<session_state>>;
+  caf::replies_to<caf::get_atom, handoff_atom>::with<session_state>,
+  // The pool cancels a request by its rpc_options::token: answered
+  // errc::cancelled, the server told to drop the answer (rpc_drop_answer).
+  caf::reacts_to<cancel_atom, uint64_t>>;
 
 } // namespace mtsender

@@ -19,6 +19,7 @@ const char* to_string(errc x) noexcept {
     case errc::invalid_request: return "invalid_request";
     case errc::unknown_dc: return "unknown_dc";
     case errc::server_rejected: return "server_rejected";
+    case errc::cancelled: return "cancelled";
   }
   return "unknown_errc";
 }

@@ -38,6 +38,7 @@ enum class errc : uint8_t {
   invalid_request,         // the request itself is unusable (e.g. empty body)
   unknown_dc,              // no address known for the DC id
   server_rejected,         // bad_msg_notification that cannot be fixed by resending
+  cancelled,               // the caller cancelled it (cancel_atom) before an answer came
 };
 
 const char* to_string(errc x) noexcept;

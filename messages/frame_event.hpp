@@ -26,6 +26,11 @@ enum class frame_event_kind : uint8_t {
   auth_key_unknown,   // the server does not know the key (-404): drop it
   circuit_state,      // pool: a DC's circuit breaker changed; value: state
   gap,                // pool: events were dropped for a slow listener
+  home_dc_changed,    // pool: the account's home DC moved (USER_/PHONE_/
+                      // NETWORK_MIGRATE_X); value: the new DC, saved in the store
+  updates_moved,      // pool: another connection of the DC now carries its
+                      // update stream: updates may have been missed (call
+                      // updates.getDifference); value: the slot
 };
 
 const char* to_string(frame_event_kind k) noexcept;

@@ -7,6 +7,8 @@
 //   self->request(pool, 5s, listen_atom::value, listener, listener_options{...});
 //   self->request(pool, 5s, unlisten_atom::value, listener);
 //   self->request(pool, 30s, reconnect_request{2});         // 0: every DC
+//   self->request(pool, 5s, cancel_atom::value, uint64_t{token})   // rpc_options::token
+//     .then([](bool found) {...});   // the invoke itself is answered errc::cancelled
 //   self->request(pool, 5s, caf::get_atom::value, stats_atom::value)
 //     .then([](const pool_stats& s) {...});
 //   self->send_exit(pool, caf::exit_reason::user_shutdown); // pending -> errc::dropped
@@ -37,6 +39,7 @@ using dc_pool = caf::typed_actor<
   caf::replies_to<listen_atom, caf::actor, listener_options>::with<caf::ok_atom>,
   caf::replies_to<unlisten_atom, caf::actor>::with<caf::ok_atom>,
   caf::replies_to<reconnect_request>::with<caf::ok_atom>,
+  caf::replies_to<cancel_atom, uint64_t>::with<bool>,
   caf::replies_to<caf::get_atom, stats_atom>::with<pool_stats>>;
 
 } // namespace mtsender

@@ -25,6 +25,9 @@ struct pooled_request {
   rpc_options options;
   int64_t lost_session_id = 0;  // with lost_msg_id: the attempt a dead connection lost
   int64_t lost_msg_id = 0;
+  // Not on the DC's update connection: goes out inside invokeWithoutUpdates
+  // (the pool keeps one update stream per DC, actors/pool_updates_role.cpp).
+  bool without_updates = false;
 };
 
 } // namespace mtsender

@@ -34,12 +34,15 @@ struct rpc_options {
   uint64_t invoke_after = 0;
   // Retry policy override for the pool: -1 = the pool's default.
   int32_t max_retries = -1;
+  // The pool follows *_MIGRATE_X answers (resends to DC X; USER_, PHONE_ and
+  // NETWORK_MIGRATE also move the home DC). False: the caller gets them.
+  bool follow_migrate = true;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, rpc_options& x) {
   return f(caf::meta::type_name("mtsender_rpc_options"), x.deadline_ms,
-           x.safe_to_repeat, x.token, x.invoke_after, x.max_retries);
+           x.safe_to_repeat, x.token, x.invoke_after, x.max_retries, x.follow_migrate);
 }
 
 struct rpc_request {

@@ -41,6 +41,8 @@ using namespace actor_test;   // node, is, nearest_dc_query, custom_query, bool_
 inline test_dc::server_options dc_options() {
   test_dc::server_options o;
   o.rsa_key = test_dc::shared_test_key();
+  // A bare connection sends what it is given: the tests send bare API calls.
+  o.rules.require_init_connection = false;
   return o;
 }
 

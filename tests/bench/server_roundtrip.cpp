@@ -185,6 +185,7 @@ int main(int argc, char** argv) {
   auto want = [&](const char* what) { return only.empty() || only == what; };
   test_dc::server_options opts;
   opts.rsa_key = test_dc::shared_test_key();
+  opts.rules.require_init_connection = false;   // raw client, bare calls
   test_dc::server srv{opts};
   srv.start();
   client c{srv};

@@ -239,8 +239,46 @@ TEST_CASE("mtproto-test-dc as a subprocess", "[server][cli][program]") {
     c.handshake(pub, handshake::inner_data_kind::dc, 4);
     c.send(tl::serialize(tl::ping{1}));
     CHECK_NOTHROW(c.expect(tl::pong::id));
+    // Telegram's rules are on by default: a bare API call is refused.
+    byte_buffer bare;
+    tl::writer{bare}.write_uint32(0x1fb33026);   // help.getNearestDc
+    auto refused = c.expect_result(c.send(bare));
+    tl::reader rr{refused};
+    CHECK(tl::rpc_error::read(rr).error_message == "CONNECTION_NOT_INITED");
     ::kill(p.pid, SIGUSR2);
     CHECK(c.wait_closed());
+    ::kill(p.pid, SIGTERM);
+    CHECK(p.wait_exit() == 0);
+  }
+  SECTION("--push-update-every pushes updates, SIGHUP one more") {
+    child p{{"--listen", "2=127.0.0.1:0", "--rsa-key", key, "--push-update-every", "100",
+             "--push-update", "d3c0b0a0"}};
+    REQUIRE(p.read_lines(1));
+    unsigned port = 0;
+    REQUIRE(std::sscanf(p.out_text.c_str(), "listening dc=2 127.0.0.1:%u", &port) == 1);
+    auto pub = crypto::rsa_public_key::from_pem_file(std::string(dir) + "/dc.pub.pem");
+    test_client c{uint16_t(port)};
+    c.handshake(pub);
+    c.send(tl::serialize(tl::ping{1}));
+    CHECK_NOTHROW(c.expect(tl::pong::id));
+    CHECK_NOTHROW(c.expect(0xa0b0c0d3));   // pushed within the period
+    CHECK_NOTHROW(c.expect(0xa0b0c0d3));   // and again
+    ::kill(p.pid, SIGTERM);
+    CHECK(p.wait_exit() == 0);
+  }
+  SECTION("SIGHUP pushes updatesTooLong once") {
+    child p{{"--listen", "2=127.0.0.1:0", "--rsa-key", key}};
+    REQUIRE(p.read_lines(1));
+    unsigned port = 0;
+    REQUIRE(std::sscanf(p.out_text.c_str(), "listening dc=2 127.0.0.1:%u", &port) == 1);
+    auto pub = crypto::rsa_public_key::from_pem_file(std::string(dir) + "/dc.pub.pem");
+    test_client c{uint16_t(port)};
+    c.handshake(pub);
+    c.send(tl::serialize(tl::ping{1}));
+    CHECK_NOTHROW(c.expect(tl::pong::id));
+    CHECK(c.silent_for(std::chrono::milliseconds(200)));
+    ::kill(p.pid, SIGHUP);
+    CHECK_NOTHROW(c.expect(0xe317af7e));
     ::kill(p.pid, SIGTERM);
     CHECK(p.wait_exit() == 0);
   }
@@ -269,7 +307,8 @@ TEST_CASE("mtproto-test-dc as a subprocess", "[server][cli][program]") {
     CHECK_THROWS(c.handshake(pub));
   }
   SECTION("--lose-query reaches the server") {
-    child p{{"--listen", "2=127.0.0.1:0", "--rsa-key", key, "--lose-query", "0x0badc0de:1"}};
+    child p{{"--listen", "2=127.0.0.1:0", "--rsa-key", key, "--lose-query", "0x0badc0de:1",
+             "--no-init-required"}};
     REQUIRE(p.read_lines(1));
     unsigned port = 0;
     REQUIRE(std::sscanf(p.out_text.c_str(), "listening dc=2 127.0.0.1:%u", &port) == 1);

@@ -14,6 +14,8 @@ inline server_options default_options(std::vector<dc_endpoint> dcs = {dc_endpoin
   server_options o;
   o.dcs = std::move(dcs);
   o.rsa_key = shared_test_key();
+  // Raw MTProto tests send bare API calls: no initConnection needed.
+  o.rules.require_init_connection = false;
   return o;
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <stdexcept>
 
 namespace mtsender::test_dc {
@@ -150,6 +151,45 @@ cli_options parse_command_line(const std::vector<std::string>& args) {
       o.files.cdn_corrupt_offset = parse_int(a, value(), 0, int64_t(1) << 40);
     } else if (a == "--country") {
       o.country = value();
+    } else if (a == "--push-update-every") {
+      o.push_every_ms = int32_t(parse_int(a, value(), 1, 86'400'000));
+    } else if (a == "--push-update") {
+      const std::string& hex = value();
+      try {
+        o.push_body = from_hex(hex);
+      } catch (const std::exception&) {
+        throw bad(a, "'" + hex + "' is not hex");
+      }
+      if (o.push_body.size() < 4 || o.push_body.size() % 4 != 0)
+        throw bad(a, "needs a TL object: a non-zero multiple of 4 bytes");
+    } else if (a == "--bot-token") {
+      o.accounts.bot_tokens.push_back(value());
+    } else if (a == "--only-listed-bot-tokens") {
+      o.accounts.accept_any_bot_token = false;
+    } else if (a == "--home-dc") {
+      const std::string& v = value();
+      const auto eq = v.find('=');
+      if (eq == std::string::npos || eq == 0)
+        throw bad(a, "'" + v + "' is not ACCOUNT=DC");
+      o.accounts.home_dc[parse_int(a, v.substr(0, eq), 1, INT64_MAX)] =
+        int32_t(parse_int(a, v.substr(eq + 1), -1'000'000, 1'000'000));
+    } else if (a == "--files-dc") {
+      o.accounts.files_dc = int32_t(parse_int(a, value(), -1'000'000, 1'000'000));
+    } else if (a == "--no-accounts") {
+      o.accounts.enabled = false;
+    } else if (a == "--no-init-required") {
+      o.rules.require_init_connection = false;
+    } else if (a == "--no-updates-opt-out") {
+      o.rules.honour_without_updates = false;
+    } else if (a == "--layers") {
+      const std::string& v = value();
+      const auto dash = v.find('-');
+      if (dash == std::string::npos || dash == 0)
+        throw bad(a, "'" + v + "' is not MIN-MAX");
+      o.rules.min_layer = int32_t(parse_int(a, v.substr(0, dash), 1, 1'000'000));
+      o.rules.max_layer = int32_t(parse_int(a, v.substr(dash + 1), 1, 1'000'000));
+      if (o.rules.min_layer > o.rules.max_layer)
+        throw bad(a, "'" + v + "': MIN is above MAX");
     } else {
       throw bad(a, "unknown flag (see --help)");
     }
@@ -203,8 +243,26 @@ options:
   --cdn-reupload-needed           the CDN answers cdnFileReuploadNeeded until reuploadCdnFile
   --cdn-corrupt-offset N          the CDN flips the byte at file offset N
   --proxy-secret HEX              obfuscated2 clients must use this 16-byte MTProxy secret
+API rules (on by default, as on Telegram):
+  --no-init-required              API calls need no initConnection first (default: 400
+                                  CONNECTION_NOT_INITED in a session that never sent one)
+  --layers MIN-MAX                layers served (default 1-228); others get 400
+                                  CONNECTION_LAYER_INVALID
+  --no-updates-opt-out            push updates even to sessions that asked for none
+                                  (default: invokeWithoutUpdates is honoured)
+accounts (auth.importBotAuthorization, export/import across the DCs):
+  --bot-token ID:SECRET           a bot token to accept (repeatable)
+  --only-listed-bot-tokens        accept only the listed tokens (default: any ID:SECRET)
+  --home-dc ACCOUNT=DC            the account's home DC: logins elsewhere get USER_MIGRATE_DC
+  --files-dc DC                   upload.getFile elsewhere gets FILE_MIGRATE_DC
+  --no-accounts                   no built-in account methods
+updates from outside:
+  --push-update-every MS          push an update to every session of every DC this often
+  --push-update HEX               its body, a boxed TL object in hex (default
+                                  updatesTooLong e317af7e, little-endian: 7eaf17e3)
 signals: SIGINT/SIGTERM exit; SIGUSR1 forgets every session, SIGUSR2 every
-auth key (a restart; open connections are closed).
+auth key (a restart; open connections are closed); SIGHUP pushes the update
+once.
 )";
 }
 

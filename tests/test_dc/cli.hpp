@@ -6,6 +6,8 @@
 //                   [--verbose] [fault flags] [options]
 #pragma once
 
+#include "mtsender/tests/test_dc/accounts.hpp"
+#include "mtsender/tests/test_dc/api_rules.hpp"
 #include "mtsender/tests/test_dc/fault_plan.hpp"
 #include "mtsender/tests/test_dc/file_options.hpp"
 #include "mtsender/tests/test_dc/net.hpp"
@@ -30,6 +32,14 @@ struct cli_options {
   bool lenient_files = false;
   file_options files;
   std::optional<int128> proxy_secret;
+  api_rules rules;   // --no-init-required, --no-updates-opt-out, --layers MIN-MAX
+  // --bot-token ID:SECRET (repeatable), --only-listed-bot-tokens,
+  // --home-dc ACCOUNT=DC (repeatable), --files-dc DC, --no-accounts
+  account_options accounts;
+  // --push-update-every MS: push `push_body` to every session this often
+  // (0: never; SIGHUP pushes it once). --push-update HEX sets the body.
+  int32_t push_every_ms = 0;
+  byte_buffer push_body;   // empty: updatesTooLong#e317af7e
 };
 
 // Throws std::invalid_argument with a one-line message naming the bad flag.

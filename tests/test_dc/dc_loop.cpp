@@ -360,6 +360,8 @@ size_t dc_server::push_update(byte_view body, std::optional<int64_t> session_id)
   for (auto& [k, s] : sessions_) {
     if (session_id && s->id != *session_id)
       continue;
+    if (!s->api.wants_updates())
+      continue;   // it asked for none (invokeWithoutUpdates)
     // A session nobody reads cannot grow without bound: the oldest updates
     // go (a client that comes back must call updates.getDifference anyway).
     if (s->queue.size() >= max_queued_per_session) {
@@ -414,6 +416,27 @@ void dc_server::set_faults(const fault_plan& f) {
       }
   }
   wake();
+}
+
+std::vector<int64_t> dc_server::subscribed_session_ids() const {
+  std::lock_guard<std::recursive_mutex> lock{mu_};
+  std::vector<int64_t> out;
+  for (auto& [k, s] : sessions_)
+    if (s->api.subscription == api_session_state::updates::subscribed)
+      out.push_back(s->id);
+  return out;
+}
+
+bool dc_server::close_connection_of(int64_t session_id) {
+  std::lock_guard<std::recursive_mutex> lock{mu_};
+  for (auto& [k, s] : sessions_)
+    if (s->id == session_id)
+      if (auto* c = find(s->conn_id)) {
+        close(*c, "closed by the test");
+        wake();
+        return true;
+      }
+  return false;
 }
 
 void dc_server::close_connections() {

@@ -1,5 +1,7 @@
-// Queries: unwrap invokeWithLayer / initConnection / invokeAfterMsg, then a
-// registered handler, a built-in method or METHOD_INVALID (never silence).
+// Queries: unwrap invokeWithLayer / initConnection / invokeAfterMsg(s) /
+// invokeWithoutUpdates / invokeWith*, apply the API rules (api_rules.hpp),
+// then a registered handler, a built-in method or METHOD_INVALID (never
+// silence).
 #include "mtsender/tests/test_dc/builtin_methods.hpp"
 #include "mtsender/tests/test_dc/dc_server.hpp"
 #include "mtsender/transport/tl/api_wrappers.hpp"
@@ -22,12 +24,16 @@ void dc_server::handle_query(connection& c, server_session& s, const incoming& m
     return;
   }
   // The outer constructor was counted by the caller; count what was inside.
-  if (u.init_connection && outer != tl::init_connection_id)
-    ++counters_.received[tl::init_connection_id];
-  if (u.invoke_after_msg_id && outer != tl::invoke_after_msg_id)
-    ++counters_.received[tl::invoke_after_msg_id];
+  for (auto w : u.wrappers)
+    if (w != outer)
+      ++counters_.received[w];
   if (u.query_id != outer)
     ++counters_.received[u.query_id];
+  if (auto refused = check_api_rules(shared_.opts.rules, s.api, u)) {
+    log(c, tl::describe_constructor(u.query_id) + ": " + refused->error_message);
+    deliver_reply(s.key_id, s.id, m.msg_id, *refused, false);
+    return;
+  }
 
   rpc_call call;
   call.dc_id = id_;
@@ -38,6 +44,8 @@ void dc_server::handle_query(connection& c, server_session& s, const incoming& m
   call.query = u.query;
   call.layer = u.layer.value_or(0);
   call.init_connection = u.init_connection.has_value();
+  call.without_updates = u.without_updates;
+  call.init = u.init_connection ? &*u.init_connection : nullptr;
   std::shared_ptr<const rpc_handler> handler;
   {
     std::lock_guard<std::mutex> lock{shared_.handlers_mu};
@@ -51,6 +59,9 @@ void dc_server::handle_query(connection& c, server_session& s, const incoming& m
   try {
     if (handler) {
       reply = (*handler)(call);
+    } else if (auto a = account_answer(call, shared_.opts.accounts, shared_.accounts, dc_ids(),
+                                       unix_now_s(), rng_)) {
+      reply = std::move(*a);
     } else if (auto b = builtin_answer(call, shared_.builtins, is_file)) {
       reply = std::move(*b);
     } else {
@@ -82,6 +93,13 @@ void dc_server::handle_query(connection& c, server_session& s, const incoming& m
     return;
   }
   deliver_reply(s.key_id, s.id, m.msg_id, reply, is_file);
+}
+
+std::vector<int32_t> dc_server::dc_ids() const {
+  std::vector<int32_t> out;
+  for (auto& d : shared_.builtins.dcs)
+    out.push_back(d.id);
+  return out;
 }
 
 void dc_server::deliver_reply(uint64_t key_id, int64_t session_id, int64_t req_msg_id,

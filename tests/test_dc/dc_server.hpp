@@ -37,6 +37,7 @@ struct shared_context {
   std::mutex handlers_mu;
   std::unordered_map<uint32_t, std::shared_ptr<const rpc_handler>> handlers;
   std::unordered_map<uint32_t, uint64_t> call_counts;
+  account_book accounts;   // shared by the DCs: export/import work across them
 
   void log(const std::string& line) const {
     if (opts.log)
@@ -86,6 +87,8 @@ public:
   size_t push_update(byte_view body, std::optional<int64_t> session_id);
   server_counters counters() const;
   std::vector<int64_t> session_ids() const;
+  std::vector<int64_t> subscribed_session_ids() const;
+  bool close_connection_of(int64_t session_id);
   void set_faults(const fault_plan& f);
   void forget_sessions();
   void forget_auth_keys();
@@ -131,6 +134,7 @@ private:
   void deliver_reply(uint64_t key_id, int64_t session_id, int64_t req_msg_id,
                      const rpc_reply& reply, bool is_file);
   std::optional<rpc_reply> builtin_reply(const rpc_call& call, bool& is_file);
+  std::vector<int32_t> dc_ids() const;
 
   int64_t unix_now_s() const;
   int64_t unix_now_ns() const;

@@ -4,6 +4,7 @@
 #include "mtsender/tests/test_dc/key_file.hpp"
 #include "mtsender/tests/test_dc/server.hpp"
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -27,7 +28,7 @@ int main(int argc, char** argv) {
   // Signals are taken by sigwait below; the loop threads inherit this mask.
   sigset_t signals;
   sigemptyset(&signals);
-  for (int s : {SIGINT, SIGTERM, SIGUSR1, SIGUSR2, SIGPIPE})
+  for (int s : {SIGINT, SIGTERM, SIGUSR1, SIGUSR2, SIGPIPE, SIGHUP})
     sigaddset(&signals, s);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
@@ -45,6 +46,8 @@ int main(int argc, char** argv) {
     opts.lenient_files = cli.lenient_files;
     opts.files = cli.files;
     opts.proxy_secret = cli.proxy_secret;
+    opts.rules = cli.rules;
+    opts.accounts = cli.accounts;
     static std::mutex log_mu;
     if (cli.verbose)
       opts.log = [](const std::string& line) {
@@ -64,12 +67,34 @@ int main(int argc, char** argv) {
                   format_endpoint(srv.host(dc), srv.port(dc)).c_str(),
                   static_cast<unsigned long long>(srv.fingerprint()));
     std::fflush(stdout);
+    // The update --push-update-every and SIGHUP push (updatesTooLong by default).
+    mtsender::byte_buffer push = cli.push_body;
+    if (push.empty())
+      push = {0x7e, 0xaf, 0x17, 0xe3};
+    auto push_now = [&] {
+      const size_t n = srv.push_update(push);
+      if (cli.verbose)
+        std::fprintf(stderr, "pushed an update to %zu sessions\n", n);
+    };
     for (;;) {
       int sig = 0;
-      if (sigwait(&signals, &sig) != 0)
+      if (cli.push_every_ms > 0) {
+        timespec ts{cli.push_every_ms / 1000, long(cli.push_every_ms % 1000) * 1'000'000L};
+        sig = sigtimedwait(&signals, nullptr, &ts);
+        if (sig < 0) {
+          if (errno == EAGAIN)
+            push_now();
+          continue;
+        }
+      } else if (sigwait(&signals, &sig) != 0) {
         continue;
+      }
       if (sig == SIGINT || sig == SIGTERM)
         break;
+      if (sig == SIGHUP) {
+        push_now();
+        continue;
+      }
       if (sig == SIGUSR1) {
         srv.forget_sessions();
         if (cli.verbose)

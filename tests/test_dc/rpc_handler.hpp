@@ -13,6 +13,7 @@
 #pragma once
 
 #include "mtsender/transport/bytes.hpp"
+#include "mtsender/transport/tl/api_wrappers.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -32,6 +33,9 @@ struct rpc_call {
   byte_view query;
   int32_t layer = 0;            // from invokeWithLayer, 0 if absent
   bool init_connection = false; // initConnection was among the wrappers
+  bool without_updates = false; // invokeWithoutUpdates was among the wrappers
+  // initConnection's fields when it was among the wrappers (valid during the call).
+  const tl::init_connection_params* init = nullptr;
   uint64_t call_number = 0;     // 1 for the first call of this constructor id (per server)
 };
 

@@ -136,6 +136,22 @@ std::vector<int64_t> server::sessions(int32_t dc_id) const {
   return out;
 }
 
+std::vector<int64_t> server::subscribed_sessions(int32_t dc_id) const {
+  std::vector<int64_t> out;
+  for (auto* d : impl_->select(dc_id)) {
+    auto s = d->subscribed_session_ids();
+    out.insert(out.end(), s.begin(), s.end());
+  }
+  return out;
+}
+
+bool server::close_connection_of(int32_t dc_id, int64_t session_id) {
+  bool closed = false;
+  for (auto* d : impl_->select(dc_id))
+    closed = d->close_connection_of(session_id) || closed;
+  return closed;
+}
+
 void server::set_faults(const fault_plan& faults, int32_t dc_id) {
   if (!impl_->running) {
     // The DCs do not exist yet: they take the options' plan when they start.

@@ -15,6 +15,8 @@
 // sessions; every DC shares the RSA key. Every public member is thread-safe.
 #pragma once
 
+#include "mtsender/tests/test_dc/accounts.hpp"
+#include "mtsender/tests/test_dc/api_rules.hpp"
 #include "mtsender/tests/test_dc/fault_plan.hpp"
 #include "mtsender/tests/test_dc/file_options.hpp"
 #include "mtsender/tests/test_dc/rpc_handler.hpp"
@@ -76,6 +78,11 @@ struct server_options {
   size_t max_frame_size = (4u << 20) + 1024;
   // A salt is valid this long; the previous one stays accepted as long again.
   int32_t salt_period = 3600;
+  // Telegram's API-layer rules (api_rules.hpp): initConnection required,
+  // served layers, invokeWithoutUpdates. All on by default.
+  api_rules rules;
+  // Bot accounts, exported authorizations, home DCs, file DC (accounts.hpp).
+  account_options accounts;
 };
 
 // A 2048-bit key generated once per process (generating one costs ~100 ms).
@@ -120,6 +127,12 @@ public:
 
   // Session ids known on a DC.
   std::vector<int64_t> sessions(int32_t dc_id) const;
+  // Sessions that subscribed to updates with an API call outside
+  // invokeWithoutUpdates (api_rules.hpp).
+  std::vector<int64_t> subscribed_sessions(int32_t dc_id) const;
+  // Closes the connection that carries `session_id` on `dc_id` (the session
+  // stays known). False if it has none.
+  bool close_connection_of(int32_t dc_id, int64_t session_id);
 
   // Faults for connections from now on (and live ones), dc_id 0: every DC.
   // Before start(): every DC only (throws std::logic_error for one DC).

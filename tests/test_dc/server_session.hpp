@@ -5,6 +5,7 @@
 // which connection currently carries it.
 #pragma once
 
+#include "mtsender/tests/test_dc/api_rules.hpp"
 #include "mtsender/transport/bytes.hpp"
 #include "mtsender/transport/session/seqno.hpp"
 
@@ -62,6 +63,8 @@ public:
   // first_msg_id): of anything older it knows nothing, it may have been sent
   // to a session the server since forgot.
   int64_t first_msg_id = 0;
+  // initConnection, layer and update subscription (api_rules.hpp).
+  api_session_state api;
 
   // Client numbering, for the seqno checks.
   int64_t last_msg_id = 0;

@@ -299,3 +299,124 @@ TEST_CASE("malformed wrappers", "[tl][api]") {
     CHECK(catch_decode_error([&] { unwrap_query(b4); }).code() == decode_errc::bad_constructor);
   }
 }
+
+// The other invokeWith* prefixes (telegram_api.tl, layer 228):
+//   invokeAfterMsgs#3dc4b4f0 msg_ids:Vector<long> query:!X
+//   invokeWithoutUpdates#bf9459b7 query:!X
+//   invokeWithMessagesRange#365275f2 range:MessageRange query:!X
+//     (messageRange#ae30253 min_id:int max_id:int)
+//   invokeWithTakeout#aca9fd2e takeout_id:long query:!X
+//   invokeWithBusinessConnection#dd289f8e connection_id:string query:!X
+//   invokeWithGooglePlayIntegrity#1df92984 nonce:string token:string query:!X
+//   invokeWithApnsSecret#0dae54f8 nonce:string secret:string query:!X
+//   invokeWithReCaptcha#adbb0f94 token:string query:!X
+namespace {
+
+// Every wrapper around get_config, outermost first.
+byte_buffer all_wrappers() {
+  byte_buffer out;
+  writer w{out};
+  write_invoke_with_layer_header(w, 228);
+  write_init_connection_header(w, sample_params());
+  write_invoke_without_updates_header(w);
+  w.write_uint32(invoke_after_msgs_id);
+  w.write_vector_header(2);
+  w.write_int64(400);
+  w.write_int64(800);
+  w.write_uint32(invoke_with_messages_range_id);
+  w.write_uint32(message_range_id);
+  w.write_int32(10);
+  w.write_int32(20);
+  w.write_uint32(invoke_with_takeout_id);
+  w.write_int64(99);
+  w.write_uint32(invoke_with_business_connection_id);
+  w.write_string("biz");
+  w.write_uint32(invoke_with_google_play_integrity_id);
+  w.write_string("n1");
+  w.write_string("t1");
+  w.write_uint32(invoke_with_apns_secret_id);
+  w.write_string("n2");
+  w.write_string("s2");
+  w.write_uint32(invoke_with_recaptcha_id);
+  w.write_string("captcha");
+  write_invoke_after_msg_header(w, 1234);
+  w.write_raw(get_config);
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("unwrap_query peels every invokeWith* prefix", "[tl][api]") {
+  const byte_buffer body = all_wrappers();
+  auto u = unwrap_query(body);
+  CHECK(u.query_id == 0xc4f9186b);
+  CHECK(u.query == byte_view{get_config});
+  CHECK(u.layer == 228);
+  REQUIRE(u.init_connection);
+  check_same(*u.init_connection, sample_params());
+  CHECK(u.without_updates);
+  REQUIRE(u.invoke_after_msg_ids);
+  CHECK(*u.invoke_after_msg_ids == std::vector<int64_t>{400, 800});
+  CHECK(u.invoke_after_msg_id == 1234);
+  const std::vector<uint32_t> order{invoke_with_layer_id,
+                                    init_connection_id,
+                                    invoke_without_updates_id,
+                                    invoke_after_msgs_id,
+                                    invoke_with_messages_range_id,
+                                    invoke_with_takeout_id,
+                                    invoke_with_business_connection_id,
+                                    invoke_with_google_play_integrity_id,
+                                    invoke_with_apns_secret_id,
+                                    invoke_with_recaptcha_id,
+                                    invoke_after_msg_id};
+  CHECK(u.wrappers == order);
+  for (auto id : order)
+    CHECK(is_query_wrapper(id));
+  CHECK_FALSE(is_query_wrapper(0xc4f9186b));
+  // A bare query has no wrapper and is not without_updates.
+  auto bare = unwrap_query(get_config);
+  CHECK(bare.wrappers.empty());
+  CHECK_FALSE(bare.without_updates);
+}
+
+TEST_CASE("every wrapper cut short is a decode error, twice is refused", "[tl][api]") {
+  const byte_buffer body = all_wrappers();
+  // Cut before the innermost query: every prefix of the wrappers fails.
+  const size_t wrappers_end = body.size() - get_config.size();
+  for (size_t cut = 0; cut < wrappers_end; cut += 4)
+    catch_decode_error([&] { unwrap_query(byte_view{body}.sub(0, cut)); });
+  byte_buffer twice;
+  writer w{twice};
+  write_invoke_without_updates_header(w);
+  write_invoke_without_updates_header(w);
+  w.write_raw(get_config);
+  auto e = catch_decode_error([&] { unwrap_query(twice); });
+  CHECK(contains(e.what(), "invokeWithoutUpdates appears twice"));
+  byte_buffer bad_range;
+  writer rw{bad_range};
+  rw.write_uint32(invoke_with_messages_range_id);
+  rw.write_uint32(0x11111111);   // not messageRange
+  rw.write_int32(1);
+  rw.write_int32(2);
+  rw.write_raw(get_config);
+  catch_decode_error([&] { unwrap_query(bad_range); });
+}
+
+TEST_CASE("inner_method_id sees through wrappers and never throws", "[tl][api]") {
+  CHECK(inner_method_id(get_config) == 0xc4f9186b);
+  CHECK(inner_method_id(all_wrappers()) == 0xc4f9186b);
+  CHECK(inner_method_id(first_query(sample_params(), get_config)) == 0xc4f9186b);
+  byte_buffer no_updates;
+  writer w{no_updates};
+  write_invoke_without_updates_header(w);
+  w.write_raw(get_config);
+  CHECK(inner_method_id(no_updates) == 0xc4f9186b);
+  // Broken wrappers: the outermost constructor, no exception.
+  const byte_buffer body = all_wrappers();
+  CHECK(inner_method_id(byte_view{body}.sub(0, 8)) == invoke_with_layer_id);
+  byte_buffer lone;
+  writer{lone}.write_uint32(invoke_without_updates_id);
+  CHECK(inner_method_id(lone) == invoke_without_updates_id);
+  CHECK(inner_method_id(byte_view{}) == 0);
+  CHECK(inner_method_id(byte_view{get_config}.sub(0, 3)) == 0);
+}

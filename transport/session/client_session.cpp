@@ -126,6 +126,34 @@ void client_session::invoke(uint64_t token, std::shared_ptr<const byte_buffer> b
   enqueue(token);
 }
 
+void client_session::invoke(uint64_t token, std::shared_ptr<const byte_buffer> body,
+                            std::shared_ptr<const byte_buffer> prefix) {
+  const size_t head = prefix ? prefix->size() : 0;
+  if (head % 4 != 0)
+    throw std::invalid_argument("client_session::invoke: prefix of " + std::to_string(head)
+                                + " bytes (must be a multiple of 4)");
+  const size_t size = body ? body->size() : 0;
+  if (size == 0)
+    throw std::invalid_argument("client_session::invoke: empty body");
+  auto& r = add_rpc(token, size + head);
+  r.shared = std::move(body);
+  if (head)
+    r.prefix = std::move(prefix);
+  enqueue(token);
+}
+
+bool client_session::set_prefix(uint64_t token, std::shared_ptr<const byte_buffer> prefix) {
+  auto it = requests_.find(token);
+  if (it == requests_.end() || it->second.k != kind::rpc)
+    return false;
+  const size_t head = prefix ? prefix->size() : 0;
+  if (head % 4 != 0
+      || it->second.payload().size() + head + plaintext_header_size > config_.max_packet_bytes)
+    return false;
+  it->second.prefix = head ? std::move(prefix) : nullptr;
+  return true;
+}
+
 void client_session::adopt(uint64_t token, std::shared_ptr<const byte_buffer> body,
                            uint64_t msg_id) {
   if (msg_id == 0 || msg_id % 4 != 0)
@@ -337,7 +365,7 @@ bool client_session::next_packet(byte_buffer& out) {
       queue_.pop_front();
       continue;
     }
-    const size_t size = r->payload().size();
+    const size_t size = r->wire_size();
     if (size >= config_.alone_threshold) {
       if (packet_tokens_.empty()) {
         packet_tokens_.push_back(t);
@@ -393,6 +421,8 @@ bool client_session::next_packet(byte_buffer& out) {
       auto& r = requests_[packet_tokens_[0]];
       outer_id = ids_.next(now);
       outer_seqno = seqno_.next(r.content_related);
+      if (r.prefix)
+        tx_.insert(tx_.end(), r.prefix->begin(), r.prefix->end());
       const byte_view body = r.payload();
       tx_.insert(tx_.end(), body.begin(), body.end());
       record(packet_tokens_[0], outer_id);
@@ -414,7 +444,9 @@ bool client_session::next_packet(byte_buffer& out) {
       w.write_uint64(id);
       w.write_uint32(seqno_.next(r.content_related));
       const byte_view body = r.payload();
-      w.write_uint32(uint32_t(body.size()));
+      w.write_uint32(uint32_t(r.wire_size()));
+      if (r.prefix)
+        w.write_raw(*r.prefix);
       w.write_raw(body);
     }
     if (n_acks) {

@@ -96,6 +96,15 @@ public:
   // The same with a body shared with the caller (never copied; the caller
   // must not change it while the request is pending).
   void invoke(uint64_t token, std::shared_ptr<const byte_buffer> body);
+  // The same with `prefix` written in front of the body when it is sent: a
+  // wrapper's head (invokeWithLayer + initConnection, invokeWithoutUpdates)
+  // goes around a shared body without copying it. Null: no prefix.
+  void invoke(uint64_t token, std::shared_ptr<const byte_buffer> body,
+              std::shared_ptr<const byte_buffer> prefix);
+  // Replaces a pending request's prefix for its next send (e.g. to resend it
+  // with initConnection after CONNECTION_NOT_INITED). False if unknown, not
+  // an RPC, or the body and prefix together exceed the packet limit.
+  bool set_prefix(uint64_t token, std::shared_ptr<const byte_buffer> prefix);
   // Takes over a request that an earlier connection of this same session
   // sent as `msg_id` and lost: it is not sent again. An answer to `msg_id`
   // settles it; request_state() asks the server whether it got it; resend()
@@ -155,8 +164,10 @@ private:
     std::vector<uint64_t> tokens;   // state_req: the tokens asked about
     byte_buffer body;
     std::shared_ptr<const byte_buffer> shared;  // instead of `body`, when shared
+    std::shared_ptr<const byte_buffer> prefix;  // written before the body (wrapper heads)
 
     byte_view payload() const noexcept { return shared ? byte_view{*shared} : byte_view{body}; }
+    size_t wire_size() const noexcept { return payload().size() + (prefix ? prefix->size() : 0); }
   };
 
   struct container_record {

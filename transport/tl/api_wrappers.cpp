@@ -136,6 +136,27 @@ void write_invoke_after_msg_header(writer& w, int64_t msg_id) {
   w.write_int64(msg_id);
 }
 
+void write_invoke_without_updates_header(writer& w) { w.write_uint32(invoke_without_updates_id); }
+
+bool is_query_wrapper(uint32_t id) noexcept {
+  switch (id) {
+    case invoke_with_layer_id:
+    case init_connection_id:
+    case invoke_after_msg_id:
+    case invoke_after_msgs_id:
+    case invoke_without_updates_id:
+    case invoke_with_messages_range_id:
+    case invoke_with_takeout_id:
+    case invoke_with_business_connection_id:
+    case invoke_with_google_play_integrity_id:
+    case invoke_with_apns_secret_id:
+    case invoke_with_recaptcha_id:
+      return true;
+    default:
+      return false;
+  }
+}
+
 void write_invoke_with_layer(writer& w, int32_t layer, byte_view query) {
   write_invoke_with_layer_header(w, layer);
   w.write_raw(query);
@@ -154,14 +175,19 @@ void write_invoke_after_msg(writer& w, int64_t msg_id, byte_view query) {
 unwrapped_query unwrap_query(byte_view body) {
   reader r{body};
   unwrapped_query out;
+  auto once = [&](size_t at, uint32_t cid, const char* name) {
+    for (auto w : out.wrappers)
+      if (w == cid)
+        throw_twice(at, name);
+    out.wrappers.push_back(cid);
+    r.skip(4);
+  };
   for (;;) {
     const auto at = r.position();
     const auto cid = r.peek_uint32("query constructor id");
     switch (cid) {
       case invoke_with_layer_id: {
-        if (out.layer)
-          throw_twice(at, "invokeWithLayer");
-        r.skip(4);
+        once(at, cid, "invokeWithLayer");
         const auto layer_at = r.position();
         const auto layer = r.read_int32("invokeWithLayer.layer");
         if (layer <= 0)
@@ -172,22 +198,73 @@ unwrapped_query unwrap_query(byte_view body) {
         break;
       }
       case init_connection_id:
-        if (out.init_connection)
-          throw_twice(at, "initConnection");
-        r.skip(4);
+        once(at, cid, "initConnection");
         out.init_connection = read_init_connection_fields(r);
         break;
       case invoke_after_msg_id:
-        if (out.invoke_after_msg_id)
-          throw_twice(at, "invokeAfterMsg");
-        r.skip(4);
+        once(at, cid, "invokeAfterMsg");
         out.invoke_after_msg_id = r.read_int64("invokeAfterMsg.msg_id");
+        break;
+      case invoke_after_msgs_id: {
+        once(at, cid, "invokeAfterMsgs");
+        const auto n = r.read_vector_header(8, "invokeAfterMsgs.msg_ids");
+        std::vector<int64_t> ids;
+        ids.reserve(n);
+        for (uint32_t i = 0; i < n; ++i)
+          ids.push_back(r.read_int64("invokeAfterMsgs.msg_ids"));
+        out.invoke_after_msg_ids = std::move(ids);
+        break;
+      }
+      case invoke_without_updates_id:
+        once(at, cid, "invokeWithoutUpdates");
+        out.without_updates = true;
+        break;
+      case invoke_with_messages_range_id:
+        once(at, cid, "invokeWithMessagesRange");
+        r.expect_id(message_range_id, "invokeWithMessagesRange.range messageRange");
+        r.read_int32("messageRange.min_id");
+        r.read_int32("messageRange.max_id");
+        break;
+      case invoke_with_takeout_id:
+        once(at, cid, "invokeWithTakeout");
+        r.read_int64("invokeWithTakeout.takeout_id");
+        break;
+      case invoke_with_business_connection_id:
+        once(at, cid, "invokeWithBusinessConnection");
+        r.read_bytes("invokeWithBusinessConnection.connection_id");
+        break;
+      case invoke_with_google_play_integrity_id:
+        once(at, cid, "invokeWithGooglePlayIntegrity");
+        r.read_bytes("invokeWithGooglePlayIntegrity.nonce");
+        r.read_bytes("invokeWithGooglePlayIntegrity.token");
+        break;
+      case invoke_with_apns_secret_id:
+        once(at, cid, "invokeWithApnsSecret");
+        r.read_bytes("invokeWithApnsSecret.nonce");
+        r.read_bytes("invokeWithApnsSecret.secret");
+        break;
+      case invoke_with_recaptcha_id:
+        once(at, cid, "invokeWithReCaptcha");
+        r.read_bytes("invokeWithReCaptcha.token");
         break;
       default:
         out.query = r.rest();
         out.query_id = cid;
         return out;
     }
+  }
+}
+
+uint32_t inner_method_id(byte_view body) noexcept {
+  if (body.size() < 4)
+    return 0;
+  const uint32_t outer = load_le32(body.data());
+  if (!is_query_wrapper(outer))
+    return outer;
+  try {
+    return unwrap_query(body).query_id;
+  } catch (const std::exception&) {
+    return outer;
   }
 }
 

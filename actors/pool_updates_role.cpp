@@ -1,0 +1,75 @@
+// One update stream per DC. Telegram pushes updates to every session of an
+// authorization that did not opt out with invokeWithoutUpdates; with several
+// connections to a DC a listener would see each update once per session.
+// So one slot per DC carries the update stream (the first that became
+// ready); requests on every other slot go out inside invokeWithoutUpdates,
+// and updates that still come from another slot (a session that made no API
+// call yet) are not passed on.
+//
+// When the update slot's connection goes down and another slot is ready,
+// that one takes the role and listeners get `updates_moved` (updates may
+// have been missed: call updates.getDifference, which the pool routes to the
+// update slot, so that session subscribes at once). The old slot then starts
+// a new session: its old one stays subscribed on the server, and reusing it
+// would bring a second stream. When no other slot is ready the role stays:
+// the slot's next connection continues the same session, whose updates the
+// server keeps meanwhile.
+#include "mtsender/actors/pool_state.hpp"
+
+namespace mtsender::pool_detail {
+
+namespace {
+
+// updates.getState#edd4882a, updates.getDifference#19c2f763,
+// updates.getChannelDifference#03173d78 (telegram_api.tl).
+bool about_updates(uint32_t method) {
+  return method == 0xedd4882a || method == 0x19c2f763 || method == 0x03173d78;
+}
+
+bool usable(const slot& s) { return s.phase == slot_phase::ready && !s.closing; }
+
+} // namespace
+
+void updates_role_on_ready(pool_ptr, dc_entry& dc, int idx) {
+  if (dc.update_slot < 0)
+    dc.update_slot = idx;
+}
+
+void updates_role_on_down(pool_ptr self, dc_entry& dc, int idx) {
+  if (dc.update_slot != idx)
+    return;
+  auto& old = dc.slots[static_cast<size_t>(idx)];
+  if (!old.resume.empty())
+    return;   // its next connection must continue the session to ask about them
+  int next = -1;
+  for (size_t i = 0; i < dc.slots.size(); ++i)
+    if (static_cast<int>(i) != idx && usable(dc.slots[i])) {
+      next = static_cast<int>(i);
+      break;
+    }
+  if (next < 0)
+    return;
+  dc.update_slot = next;
+  old.session.reset();
+  frame_event ev;
+  ev.dc_id = dc.id;
+  ev.kind = frame_event_kind::updates_moved;
+  ev.value = next;
+  ev.what = "the update connection went down; another connection carries the updates now: "
+            "updates may have been missed (call updates.getDifference)";
+  publish(self, std::move(ev));
+}
+
+bool is_update_slot(const dc_entry& dc, int idx) { return dc.update_slot == idx; }
+
+bool accept_update(const dc_entry& dc, int idx) {
+  return dc.update_slot < 0 || dc.update_slot == idx;
+}
+
+int preferred_slot(const dc_entry& dc, const invocation& inv) {
+  if (!about_updates(inv.method) || dc.update_slot < 0)
+    return -1;
+  return usable(dc.slots[static_cast<size_t>(dc.update_slot)]) ? dc.update_slot : -1;
+}
+
+} // namespace mtsender::pool_detail

@@ -1,0 +1,178 @@
+#include "mtsender/tests/test_dc/accounts.hpp"
+
+#include "mtsender/tests/test_dc/builtin_methods.hpp"
+#include "mtsender/transport/tl/reader.hpp"
+#include "mtsender/transport/tl/writer.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace mtsender::test_dc {
+
+std::optional<int64_t> account_book::account_of(int32_t dc, uint64_t key_id) const {
+  std::lock_guard<std::mutex> lock{mu_};
+  auto it = keys_.find({dc, key_id});
+  if (it == keys_.end())
+    return std::nullopt;
+  return it->second;
+}
+
+void account_book::authorize(int32_t dc, uint64_t key_id, int64_t account) {
+  std::lock_guard<std::mutex> lock{mu_};
+  keys_[{dc, key_id}] = account;
+}
+
+byte_buffer account_book::export_to(int64_t account, int32_t target_dc, int64_t expires,
+                                    random_source& rnd) {
+  byte_buffer bytes(32);
+  rnd.fill(bytes.data(), bytes.size());
+  std::lock_guard<std::mutex> lock{mu_};
+  // Spent and expired ones go: the book stays small.
+  for (auto it = exported_.begin(); it != exported_.end();)
+    it = it->second.expires < expires - 3600 ? exported_.erase(it) : std::next(it);
+  exported_[bytes] = exported{account, target_dc, expires};
+  return bytes;
+}
+
+std::optional<int64_t> account_book::redeem(int32_t dc, int64_t id, byte_view bytes,
+                                            int64_t now) {
+  std::lock_guard<std::mutex> lock{mu_};
+  auto it = exported_.find(bytes.to_buffer());
+  if (it == exported_.end())
+    return std::nullopt;
+  const auto e = it->second;
+  if (e.target_dc != dc || e.account != id || now > e.expires)
+    return std::nullopt;
+  exported_.erase(it);   // good once
+  return e.account;
+}
+
+namespace {
+
+void write_user(tl::writer& w, int64_t account) {
+  const uint32_t flags = (1u << 0) | (1u << 1) | (1u << 3) | (1u << 10) | (1u << 14);
+  w.write_uint32(user_id);
+  w.write_uint32(flags);
+  w.write_uint32(0);                                   // flags2
+  w.write_int64(account);
+  w.write_int64(account * 7919 + 1);                   // access_hash
+  w.write_string("Test bot " + std::to_string(account));
+  w.write_string("test" + std::to_string(account) + "_bot");
+  w.write_int32(1);                                    // bot_info_version
+}
+
+rpc_reply authorization(int64_t account) {
+  byte_buffer out;
+  tl::writer w{out};
+  w.write_uint32(auth_authorization_id);
+  w.write_uint32(0);   // flags
+  write_user(w, account);
+  return rpc_reply::result(std::move(out));
+}
+
+rpc_reply unregistered() { return rpc_reply::error(401, "AUTH_KEY_UNREGISTERED"); }
+
+// "ID:SECRET" -> ID (positive), or nullopt.
+std::optional<int64_t> bot_id_of(const std::string& token) {
+  const auto colon = token.find(':');
+  if (colon == 0 || colon == std::string::npos || colon > 18 || colon + 1 == token.size())
+    return std::nullopt;
+  int64_t id = 0;
+  for (size_t i = 0; i < colon; ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(token[i])))
+      return std::nullopt;
+    id = id * 10 + (token[i] - '0');
+  }
+  if (id <= 0)
+    return std::nullopt;
+  return id;
+}
+
+} // namespace
+
+std::optional<rpc_reply> account_answer(const rpc_call& call, const account_options& opts,
+                                        account_book& book, const std::vector<int32_t>& dc_ids,
+                                        int64_t now, random_source& rnd) {
+  if (!opts.enabled)
+    return std::nullopt;
+  tl::reader r{call.query};
+  switch (call.constructor_id) {
+    case auth_import_bot_authorization_id: {
+      r.skip(4);
+      r.read_int32("flags");
+      r.read_int32("api_id");
+      r.read_string("api_hash");
+      const std::string token = r.read_string("bot_auth_token");
+      r.expect_end("auth.importBotAuthorization");
+      auto id = bot_id_of(token);
+      if (!id || (!opts.accept_any_bot_token
+                  && std::find(opts.bot_tokens.begin(), opts.bot_tokens.end(), token)
+                       == opts.bot_tokens.end()))
+        return rpc_reply::error(400, "ACCESS_TOKEN_INVALID");
+      auto home = opts.home_dc.find(*id);
+      if (home != opts.home_dc.end() && home->second != call.dc_id)
+        return rpc_reply::error(303, "USER_MIGRATE_" + std::to_string(home->second));
+      book.authorize(call.dc_id, call.auth_key_id, *id);
+      return authorization(*id);
+    }
+    case auth_export_authorization_id: {
+      r.skip(4);
+      const int32_t target = r.read_int32("dc_id");
+      r.expect_end("auth.exportAuthorization");
+      auto account = book.account_of(call.dc_id, call.auth_key_id);
+      if (!account)
+        return unregistered();
+      if (target == call.dc_id || std::find(dc_ids.begin(), dc_ids.end(), target) == dc_ids.end())
+        return rpc_reply::error(400, "DC_ID_INVALID");
+      auto bytes = book.export_to(*account, target, now + opts.export_ttl_s, rnd);
+      byte_buffer out;
+      tl::writer w{out};
+      w.write_uint32(auth_exported_authorization_id);
+      w.write_int64(*account);
+      w.write_bytes(bytes);
+      return rpc_reply::result(std::move(out));
+    }
+    case auth_import_authorization_id: {
+      r.skip(4);
+      const int64_t id = r.read_int64("id");
+      const auto bytes = r.read_bytes("bytes");
+      r.expect_end("auth.importAuthorization");
+      auto account = book.redeem(call.dc_id, id, bytes, now);
+      if (!account)
+        return rpc_reply::error(400, "AUTH_BYTES_INVALID");
+      book.authorize(call.dc_id, call.auth_key_id, *account);
+      return authorization(*account);
+    }
+    case users_get_users_id: {
+      auto account = book.account_of(call.dc_id, call.auth_key_id);
+      if (!account)
+        return unregistered();
+      r.skip(4);
+      const uint32_t n = r.read_vector_header(4, "users.getUsers id");
+      byte_buffer out;
+      tl::writer w{out};
+      w.write_vector_header(n);
+      for (uint32_t i = 0; i < n; ++i)
+        write_user(w, *account);
+      return rpc_reply::result(std::move(out));
+    }
+    case updates_get_state_id: {
+      if (!book.account_of(call.dc_id, call.auth_key_id))
+        return unregistered();
+      byte_buffer out;
+      tl::writer w{out};
+      w.write_uint32(updates_state_id);
+      for (int32_t v : {1, 0, int32_t(now), 1, 0})
+        w.write_int32(v);
+      return rpc_reply::result(std::move(out));
+    }
+    case upload_get_file_id:
+      if (opts.files_dc != 0 && opts.files_dc != call.dc_id)
+        return rpc_reply::error(303, "FILE_MIGRATE_" + std::to_string(opts.files_dc));
+      return std::nullopt;   // the file itself: builtin_methods
+    default:
+      return std::nullopt;
+  }
+}
+
+} // namespace mtsender::test_dc
