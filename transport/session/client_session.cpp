@@ -344,7 +344,11 @@ bool client_session::next_packet(byte_buffer& out) {
       continue;
     }
     const size_t size = r->payload().size();
-    if (size >= config_.alone_threshold) {
+    // Large bodies go alone, and so does one too big for a container of
+    // this packet limit (it fits alone: invoke() checked it), or it would
+    // wait in the queue forever.
+    if (size >= config_.alone_threshold
+        || (packet_tokens_.empty() && tl::container_item_header_size + size > budget)) {
       if (packet_tokens_.empty()) {
         packet_tokens_.push_back(t);
         queue_.pop_front();
@@ -687,6 +691,21 @@ void client_session::handle_body(uint64_t msg_id, byte_view body, std::vector<ev
       return;
     case tl::msgs_state_req::id: {
       auto q = tl::msgs_state_req::read(r);
+      // One status byte per msg_id asked about, in one message: the answer
+      // cannot be split (the bytes are positional) and must fit one packet.
+      // Only a hostile server asks about this many (a gzip_packed request
+      // of a few KiB can name millions).
+      const size_t answer_size = 4 + 8 + tl::bytes_wire_size(q.msg_ids.size());
+      if (answer_size + plaintext_header_size + tl::container_item_header_size
+          > config_.max_packet_bytes) {
+        ev.push_back(message_ignored_event{
+          msg_id, ignore_reason::too_large,
+          "msgs_state_req about " + std::to_string(q.msg_ids.size())
+            + " msg_ids: the answer (" + std::to_string(answer_size)
+            + " bytes) would not fit the packet limit of "
+            + std::to_string(config_.max_packet_bytes) + " bytes; not answered"});
+        return;
+      }
       tl::msgs_state_info info;
       info.req_msg_id = int64_t(msg_id);
       info.info.reserve(q.msg_ids.size());
