@@ -138,3 +138,31 @@ TEST_CASE("mod_exp pads to the modulus size and agrees both ways", "[handshake][
   CHECK(mod_exp(g_a, b, p) == mod_exp(g_b, a, p));
   CHECK_THROWS_AS(mod_exp(3, a, byte_buffer{8}), std::invalid_argument);
 }
+
+TEST_CASE("the safe-prime verdict cache keeps a bounded number of primes", "[handshake][dh]") {
+  // Distinct even 2048-bit numbers: refused at once by the primality test,
+  // so a hostile server could send a new one on every handshake.
+  auto number = [](size_t i) {
+    auto p = telegram_dh_prime();
+    p[250] = uint8_t(i >> 8);
+    p[251] = uint8_t(i);
+    p[255] &= 0xfe;
+    return p;
+  };
+  const size_t n = safe_prime_cache_capacity + 10;
+  for (size_t i = 0; i < n; ++i) {
+    bool cached = true;
+    CHECK_FALSE(is_safe_prime_cached(number(i), &cached));
+    CHECK_FALSE(cached);
+    CHECK(safe_prime_cache_size() <= safe_prime_cache_capacity);
+  }
+  CHECK(safe_prime_cache_size() == safe_prime_cache_capacity);
+  // The newest verdicts are kept, the oldest were dropped (and come back
+  // with a new test, still refused).
+  bool cached = false;
+  CHECK_FALSE(is_safe_prime_cached(number(n - 1), &cached));
+  CHECK(cached);
+  CHECK_FALSE(is_safe_prime_cached(number(0), &cached));
+  CHECK_FALSE(cached);
+  CHECK(safe_prime_cache_size() == safe_prime_cache_capacity);
+}
