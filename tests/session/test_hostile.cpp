@@ -277,3 +277,28 @@ TEST_CASE("a msgs_state_req whose answer would not fit one packet is not answere
     }
   }
 }
+
+TEST_CASE("gzip_packed inside gzip_packed is not inflated again", "[session][hostile]") {
+  // Each layer multiplies what a small frame turns into; the session
+  // inflates one layer and refuses a second.
+  rig t;
+  const auto update = fake_object(0x11223344, 300, 0x44);
+  auto pack = [](byte_view plain) {
+    byte_buffer out;
+    tl::writer w{out};
+    tl::write_gzip_packed(w, plain);
+    return out;
+  };
+  // One layer: delivered.
+  CHECK(only<update_event>(t.deliver(t.server.packet(pack(update)))).body == byte_view{update});
+  // Two layers: refused as unexpected, nothing delivered.
+  auto ev = t.deliver(t.server.packet(pack(pack(update))));
+  CHECK(all_of<update_event>(ev).empty());
+  auto ign = only<message_ignored_event>(ev);
+  CHECK(ign.reason == ignore_reason::unexpected);
+  CHECK(ign.detail.find("gzip") != std::string::npos);
+  // Three layers, inside a container: the same.
+  ev = t.deliver(t.server.container({{pack(pack(pack(update))), false}}));
+  CHECK(all_of<update_event>(ev).empty());
+  CHECK(only<message_ignored_event>(ev).reason == ignore_reason::unexpected);
+}
