@@ -173,3 +173,20 @@ TEST_CASE("relay: recording stops at its budget, counting goes on", "[server][re
   CHECK(bytes <= 200);
   CHECK(relay.frame_count(0, relay_direction::to_client) > kept.size());
 }
+
+TEST_CASE("relay: a freeze holds every byte until the thaw, sockets stay open",
+          "[server][relay]") {
+  running_server rs;
+  tcp_relay relay{rs.srv.port(2)};
+  test_client c{relay.port()};
+  c.handshake(rs.srv.public_key());
+  CHECK(ping(c, 1) == 1);
+  relay.freeze();
+  c.send(tl::serialize(tl::ping{2}));
+  CHECK(c.silent_for(300ms));   // no answer, and no close either
+  CHECK(relay.is_open(0));
+  relay.set_accepting(false);
+  relay.thaw();
+  CHECK(read_as<tl::pong>(c.expect(tl::pong::id)).ping_id == 2);
+  CHECK(relay.connections() == 1);
+}

@@ -348,6 +348,30 @@ void tcp_relay::cut_all() {
   wake();
 }
 
+void tcp_relay::freeze() {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    frozen_ = true;
+  }
+  wake();
+}
+
+void tcp_relay::thaw() {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    frozen_ = false;
+  }
+  wake();
+}
+
+void tcp_relay::set_accepting(bool on) {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    accepting_ = on;
+  }
+  wake();
+}
+
 void tcp_relay::close(connection& c) {
   if (!c.open)
     return;
@@ -497,11 +521,11 @@ void tcp_relay::run() {
     fds.clear();
     polled.clear();
     fds.push_back({wake_[0], POLLIN, 0});
-    fds.push_back({listen_fd_, POLLIN, 0});
+    fds.push_back({listen_fd_, short(accepting_ && !frozen_ ? POLLIN : 0), 0});
     const size_t budget = opts_.max_buffered_bytes;
     for (auto& cp : conns_) {
       auto& c = *cp;
-      if (!c.open)
+      if (!c.open || frozen_)
         continue;
       short ce = 0;
       short se = 0;

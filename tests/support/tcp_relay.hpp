@@ -39,6 +39,9 @@
 // poll() loop, non-blocking sockets; the destructor closes every socket and
 // joins the thread.
 //
+// It can also stand in for a network partition (freeze / thaw) between any
+// two TCP peers: with relay_options::decode off it is a plain byte relay.
+//
 // Thread safety: every public member may be called from any thread. The
 // filter runs on the relay's thread with the relay locked: it must not call
 // back into the relay.
@@ -148,9 +151,15 @@ public:
   void set_filter(server_filter f);
 
   // Closes both sides of one connection / of every open connection. The
-  // relay keeps accepting new connections.
+  // relay keeps accepting new connections (see set_accepting).
   void cut(size_t id);
   void cut_all();
+  // A partition: no byte moves either way and nothing new is accepted, but
+  // every socket stays open (no FIN, no RST) until thaw().
+  void freeze();
+  void thaw();
+  // false: new connections wait in the listen backlog, unanswered.
+  void set_accepting(bool on);
 
 private:
   struct connection;
@@ -175,6 +184,8 @@ private:
   std::vector<std::unique_ptr<connection>> conns_;
   server_filter filter_;
   bool quit_ = false;
+  bool frozen_ = false;
+  bool accepting_ = true;
   std::thread loop_;
 };
 
