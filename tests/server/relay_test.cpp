@@ -190,3 +190,27 @@ TEST_CASE("relay: a freeze holds every byte until the thaw, sockets stay open",
   CHECK(read_as<tl::pong>(c.expect(tl::pong::id)).ping_id == 2);
   CHECK(relay.connections() == 1);
 }
+
+TEST_CASE("relay: obfuscated2 through an MTProxy secret, when the relay knows it",
+          "[server][relay]") {
+  int128 secret{};
+  for (size_t i = 0; i < secret.size(); ++i)
+    secret[i] = uint8_t(0xa0 + i);
+  auto opts = default_options();
+  opts.proxy_secret = secret;
+  running_server rs{std::move(opts)};
+  relay_options ro;
+  ro.proxy_secret = secret;
+  tcp_relay relay{rs.srv.port(2), ro};
+  codec::codec_options co = options_for({codec::framing::obfuscated2, codec::framing::intermediate});
+  co.proxy_secret = secret;
+  test_client c{relay.port(), co};
+  c.handshake(rs.srv.public_key());
+  CHECK(ping(c, 3) == 3);
+  REQUIRE(relay.framing(0) == codec::framing::obfuscated2);
+  REQUIRE(relay.inject(0, relay_frame::transport_error(-404)));
+  auto forged = c.read_frame();
+  REQUIRE(forged);
+  CHECK(forged->error_code == -404);
+  CHECK(ping(c, 4) == 4);
+}
