@@ -131,7 +131,9 @@ TEST_CASE("a replayed bad_msg_notification 17 does not move the clock of the nex
   auto skewed = spawn_connection(*n.sys, cfg);
   self->monitor(skewed);
   REQUIRE(invoke_one(self, skewed, request_of(nearest_dc_query())).value);
-  REQUIRE(stats_of(self, skewed).time_corrections == 1);
+  // One 17 per packet sent before the first came back (the request, maybe
+  // a salt request or a ping too): each names its own msg_id.
+  REQUIRE(stats_of(self, skewed).time_corrections >= 1);
   REQUIRE(relay.connections() == 2);
   auto session = cut_and_hand_off(self, relay, 1, skewed);
   CHECK(std::llabs(session.time_offset_ns - fast.time_offset_ns) > 3000 * int64_t(1'000'000'000));
