@@ -165,6 +165,7 @@ session_state to_handoff(conn_state& st) {
     out.last_msg_id = static_cast<int64_t>(s.last_msg_id);
     out.time_offset_ns = s.time_offset_ns;
     out.time_synced = s.time_synced;
+    out.seen_msg_ids = std::move(s.seen_msg_ids);
   } else if (st.cfg.session) {
     out = *st.cfg.session;  // never got going: hand back what we were given
     out.dc_id = st.cfg.dc_id;
@@ -186,6 +187,7 @@ std::unique_ptr<session::client_session> restore_session(conn_state& st) {
     s.server_salt = static_cast<uint64_t>(saved.server_salt);
     s.seqno = static_cast<uint32_t>(saved.seq_no);
     s.last_msg_id = static_cast<uint64_t>(saved.last_msg_id);
+    s.seen_msg_ids = saved.seen_msg_ids;  // the same session: its replay window too
   } else {
     s = session::session_state::fresh(key, static_cast<uint64_t>(saved.server_salt), st.rng);
   }

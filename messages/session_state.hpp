@@ -4,6 +4,8 @@
 //
 // A connection sends (handoff_atom, session_state) to its parent before it
 // quits on a fault; the parent puts it into the next connection's config.
+// The window of server msg_ids already seen goes with it, so a server packet
+// recorded on one connection is a duplicate on the next.
 #pragma once
 
 #include "mtsender/transport/bytes.hpp"
@@ -11,6 +13,7 @@
 #include <caf/meta/type_name.hpp>
 
 #include <cstdint>
+#include <vector>
 
 namespace mtsender {
 
@@ -25,13 +28,14 @@ struct session_state {
   int64_t last_msg_id = 0;       // msg_ids of the session keep increasing
   int64_t time_offset_ns = 0;    // server time minus local time
   bool time_synced = false;      // the offset came from the server
+  std::vector<uint64_t> seen_msg_ids;  // server msg_ids accepted (replay window), ascending
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_state& x) {
   return f(caf::meta::type_name("mtsender_session_state"), x.dc_id, x.auth_key,
            x.auth_key_id, x.session_id, x.server_salt, x.salt_valid_until,
-           x.seq_no, x.last_msg_id, x.time_offset_ns, x.time_synced);
+           x.seq_no, x.last_msg_id, x.time_offset_ns, x.time_synced, x.seen_msg_ids);
 }
 
 } // namespace mtsender

@@ -2,6 +2,7 @@
 
 #include "mtsender/store/store_error.hpp"
 #include "mtsender/transport/crypto/sha.hpp"
+#include "mtsender/transport/session/clock.hpp"
 
 #include <cstring>
 #include <string>
@@ -10,7 +11,7 @@ namespace mtsender::store {
 namespace {
 
 constexpr uint8_t magic[4] = {'M', 'T', 'S', 'S'};
-constexpr size_t max_entries = 4096;     // far above any real DC count
+constexpr size_t max_entries = 4096;     // far above any real DC count; bounds a hostile file
 constexpr size_t max_host = 1024;
 
 void put_u16(byte_buffer& b, uint16_t v) {
@@ -74,6 +75,12 @@ const char* to_string(store_errc c) noexcept {
 }
 
 byte_buffer encode_session_file(const session_data& data) {
+  // Never write what decode_session_file would refuse.
+  if (data.addresses.size() > max_entries || data.keys.size() > max_entries)
+    throw store_error(store_errc::invalid_argument,
+                      std::to_string(data.addresses.size()) + " addresses and "
+                        + std::to_string(data.keys.size()) + " keys (at most "
+                        + std::to_string(max_entries) + " each)");
   byte_buffer payload;
   put_u32(payload, static_cast<uint32_t>(data.main_dc));
   put_u32(payload, static_cast<uint32_t>(data.addresses.size()));
@@ -92,6 +99,10 @@ byte_buffer encode_session_file(const session_data& data) {
       throw store_error(store_errc::invalid_argument,
                         "auth key of DC " + std::to_string(k.dc_id) + " has "
                           + std::to_string(k.auth_key.size()) + " bytes, not 256");
+    if (!session::time_offset_in_range(k.time_offset_ns))
+      throw store_error(store_errc::invalid_argument,
+                        "time_offset_ns " + std::to_string(k.time_offset_ns) + " of DC "
+                          + std::to_string(k.dc_id) + " is beyond 2^31 seconds");
     put_u32(payload, static_cast<uint32_t>(k.dc_id));
     payload.insert(payload.end(), k.auth_key.begin(), k.auth_key.end());
     put_u64(payload, static_cast<uint64_t>(k.server_salt));
@@ -141,7 +152,8 @@ session_data decode_session_file(byte_view bytes) {
   d.main_dc = static_cast<int32_t>(c.uint(4, "main_dc"));
   const size_t n_addr = c.uint(4, "address count");
   if (n_addr > max_entries)
-    throw store_error(store_errc::malformed, std::to_string(n_addr) + " addresses");
+    throw store_error(store_errc::malformed, std::to_string(n_addr) + " addresses (at most "
+                                               + std::to_string(max_entries) + ")");
   for (size_t i = 0; i < n_addr; ++i) {
     dc_address a;
     a.dc_id = static_cast<int32_t>(c.uint(4, "address dc_id"));
@@ -158,13 +170,20 @@ session_data decode_session_file(byte_view bytes) {
   }
   const size_t n_keys = c.uint(4, "key count");
   if (n_keys > max_entries)
-    throw store_error(store_errc::malformed, std::to_string(n_keys) + " keys");
+    throw store_error(store_errc::malformed, std::to_string(n_keys) + " keys (at most "
+                                               + std::to_string(max_entries) + ")");
   for (size_t i = 0; i < n_keys; ++i) {
     dc_key k;
     k.dc_id = static_cast<int32_t>(c.uint(4, "key dc_id"));
     k.auth_key = c.bytes(256, "auth_key");
     k.server_salt = static_cast<int64_t>(c.uint(8, "server_salt"));
     k.time_offset_ns = static_cast<int64_t>(c.uint(8, "time_offset_ns"));
+    // The same bound as saved session state: a larger offset would overflow
+    // every msg_id computed from it.
+    if (!session::time_offset_in_range(k.time_offset_ns))
+      throw store_error(store_errc::malformed,
+                        "time_offset_ns " + std::to_string(k.time_offset_ns) + " of DC "
+                          + std::to_string(k.dc_id) + " is beyond 2^31 seconds");
     if (d.key(k.dc_id))
       throw store_error(store_errc::malformed, "DC " + std::to_string(k.dc_id) + " has two keys");
     d.keys.push_back(std::move(k));

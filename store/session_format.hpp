@@ -4,7 +4,10 @@
 //   "MTSS" | version u32 | payload length u32 | payload | SHA-256 of all before
 //
 // All integers little-endian. decode_session_file throws store_error naming
-// the first check that failed (magic, version, length, checksum, content).
+// the first check that failed (magic, version, length, checksum, content:
+// at most 4096 addresses and 4096 keys, time offsets within 2^31 seconds as
+// in transport/session/clock.hpp). encode_session_file refuses data it
+// could not read back (invalid_argument).
 #pragma once
 
 #include "mtsender/store/session_data.hpp"

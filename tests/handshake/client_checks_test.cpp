@@ -307,3 +307,28 @@ TEST_CASE("calls out of order", "[handshake][client]") {
   CHECK_THROWS_AS(client.start(), std::logic_error);
   CHECK_THROWS_AS(client.result(), std::logic_error);
 }
+
+TEST_CASE("the client checks its own g_b before sending it", "[handshake][client]") {
+  // b = 0 makes g_b = g^0 = 1, far below 2^1984. The client must refuse to
+  // send it (the server would also refuse it, but only after the client
+  // had revealed a key the server could compute).
+  hs_test::scripted_random crng{1}, srng{2};
+  crng.push(byte_buffer(256, 0));  // the first 256-byte draw of the client is b
+  client_handshake client{hs_test::client_cfg(), crng};
+  server_handshake server{hs_test::server_cfg(), srng};
+  auto req_pq = client.start();
+  auto res_pq = server.on_message(req_pq, 1000);
+  auto req_dh = client.on_message(res_pq.send, 1000);
+  REQUIRE(req_dh.status == step_status::in_progress);
+  auto server_dh = server.on_message(req_dh.send, 1000);
+  REQUIRE(client.current_state() == state::wait_server_dh_params);
+  REQUIRE_HANDSHAKE_ERROR(client.on_message(server_dh.send, 1000), handshake_errc::bad_g_b);
+  CHECK(client.current_state() == state::failed);
+  CHECK(crng.pending() == 0);  // b really came from the pushed zeros
+
+  // The same run with a proper b completes (the check is not always failing).
+  hs_test::scripted_random crng2{1}, srng2{2};
+  client_handshake ok_client{hs_test::client_cfg(), crng2};
+  server_handshake ok_server{hs_test::server_cfg(), srng2};
+  CHECK(hs_test::run(ok_client, ok_server).status == step_status::done);
+}

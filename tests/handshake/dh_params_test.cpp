@@ -138,3 +138,74 @@ TEST_CASE("mod_exp pads to the modulus size and agrees both ways", "[handshake][
   CHECK(mod_exp(g_a, b, p) == mod_exp(g_b, a, p));
   CHECK_THROWS_AS(mod_exp(3, a, byte_buffer{8}), std::invalid_argument);
 }
+
+TEST_CASE("the safe-prime verdict cache keeps a bounded number of primes", "[handshake][dh]") {
+  // Distinct even 2048-bit numbers: refused at once by the primality test,
+  // so a hostile server could send a new one on every handshake.
+  auto number = [](size_t i) {
+    auto p = telegram_dh_prime();
+    p[250] = uint8_t(i >> 8);
+    p[251] = uint8_t(i);
+    p[255] &= 0xfe;
+    return p;
+  };
+  const size_t n = safe_prime_cache_capacity + 10;
+  for (size_t i = 0; i < n; ++i) {
+    bool cached = true;
+    CHECK_FALSE(is_safe_prime_cached(number(i), &cached));
+    CHECK_FALSE(cached);
+    CHECK(safe_prime_cache_size() <= safe_prime_cache_capacity);
+  }
+  CHECK(safe_prime_cache_size() == safe_prime_cache_capacity);
+  // The newest verdicts are kept, the oldest were dropped (and come back
+  // with a new test, still refused).
+  bool cached = false;
+  CHECK_FALSE(is_safe_prime_cached(number(n - 1), &cached));
+  CHECK(cached);
+  CHECK_FALSE(is_safe_prime_cached(number(0), &cached));
+  CHECK_FALSE(cached);
+  CHECK(safe_prime_cache_size() == safe_prime_cache_capacity);
+}
+
+TEST_CASE("g's residue conditions, residue by residue", "[handshake][dh]") {
+  // Odd 2048-bit numbers p + 2k: the conditions only look at p mod m, so
+  // primality does not matter here. core.telegram.org/mtproto/auth_key:
+  // g = 2: p mod 8 = 7; g = 3: p mod 3 = 2; g = 4: always; g = 5: p mod 5
+  // is 1 or 4; g = 6: p mod 24 is 19 or 23; g = 7: p mod 7 is 3, 5 or 6.
+  auto residue = [](const byte_buffer& n, BN_ULONG m) {
+    BIGNUM* b = BN_bin2bn(n.data(), int(n.size()), nullptr);
+    auto r = BN_mod_word(b, m);
+    BN_free(b);
+    return r;
+  };
+  auto expected = [&](const byte_buffer& n, int32_t g) {
+    switch (g) {
+      case 2: return residue(n, 8) == 7;
+      case 3: return residue(n, 3) == 2;
+      case 4: return true;
+      case 5: return residue(n, 5) == 1 || residue(n, 5) == 4;
+      case 6: return residue(n, 24) == 19 || residue(n, 24) == 23;
+      case 7: { auto r = residue(n, 7); return r == 3 || r == 5 || r == 6; }
+    }
+    return false;
+  };
+  int fits3 = 0, fits7 = 0, misses3 = 0, misses7 = 0;
+  for (int k = 0; k < 168; ++k) {  // 2k covers every residue mod 3, 7, 8 and 24
+    auto n = add_small(telegram_dh_prime(), 2 * k);
+    for (int32_t g = 2; g <= 7; ++g) {
+      INFO("k = " << k << ", g = " << g);
+      CHECK(g_fits_prime(n, g) == expected(n, g));
+    }
+    (expected(n, 3) ? fits3 : misses3)++;
+    (expected(n, 7) ? fits7 : misses7)++;
+    // check_dh_prime names g, not the prime, when only the residue is wrong.
+    if (!expected(n, 3))
+      REQUIRE_HANDSHAKE_ERROR(check_dh_prime(n, 3), handshake_errc::bad_g);
+    if (!expected(n, 7))
+      REQUIRE_HANDSHAKE_ERROR(check_dh_prime(n, 7), handshake_errc::bad_g);
+  }
+  CHECK(fits3 > 0);
+  CHECK(misses3 > 0);
+  CHECK(fits7 > 0);
+  CHECK(misses7 > 0);
+}

@@ -208,3 +208,97 @@ TEST_CASE("gzip_packed messages of one packet share one inflate budget", "[sessi
   // The budget is per packet: the next packet inflates again.
   CHECK(all_of<update_event>(t.deliver(t.server.packet(packed, false))).size() == 1);
 }
+
+TEST_CASE("a msgs_state_req whose answer would not fit one packet is not answered",
+          "[session][hostile]") {
+  auto request = [](size_t n, uint64_t first) {
+    tl::msgs_state_req q;
+    q.msg_ids.reserve(n);
+    for (size_t i = 0; i < n; ++i)
+      q.msg_ids.push_back(int64_t(first + 4 * i));
+    return serialize(q);
+  };
+  // What goes around the status bytes: constructor, req_msg_id, the string's
+  // 4-byte length header, the plaintext header and one container item header.
+  auto fits = [](size_t n, size_t limit) {
+    return 4 + 8 + tl::bytes_wire_size(n) + plaintext_header_size
+             + tl::container_item_header_size
+           <= limit;
+  };
+
+  SECTION("at the edge of a small packet limit") {
+    session_config cfg;
+    cfg.max_packet_bytes = 8192;
+    rig t{cfg};
+    size_t n = 1;
+    while (fits(n + 1, cfg.max_packet_bytes))
+      ++n;
+    auto ev = t.deliver(t.server.packet(request(n, t.server.next_id())));
+    CHECK(all_of<message_ignored_event>(ev).empty());
+    auto p = t.flush();
+    auto info = find_body(p, tl::msgs_state_info::id);
+    REQUIRE(info);
+    CHECK(p.header.length + plaintext_header_size <= cfg.max_packet_bytes);
+    tl::reader r{info->body};
+    CHECK(tl::msgs_state_info::read(r).info.size() == n);
+
+    ev = t.deliver(t.server.packet(request(n + 1, t.server.next_id())));
+    auto ign = only<message_ignored_event>(ev);
+    CHECK(ign.reason == ignore_reason::too_large);
+    CHECK(ign.detail.find(std::to_string(n + 1) + " msg_ids") != std::string::npos);
+    // Only the ack of the request goes out, no answer over the limit.
+    auto q = t.flush();
+    CHECK(find_body(q, tl::msgs_state_info::id) == nullptr);
+    CHECK(q.header.length + plaintext_header_size <= cfg.max_packet_bytes);
+  }
+  SECTION("a small gzip_packed request naming 1.5 million ids, default limits") {
+    rig t;
+    byte_buffer ids(8 * 1'500'000 + 8, 0);
+    {
+      tl::writer w{ids};
+      ids.clear();
+      w.write_uint32(tl::msgs_state_req::id);
+      w.write_vector_header(1'500'000);
+      for (int i = 0; i < 1'500'000; ++i)
+        w.write_uint64(0x5e308b9100000001ull);
+    }
+    byte_buffer packed;
+    {
+      tl::writer w{packed};
+      tl::write_gzip_packed(w, ids);
+    }
+    REQUIRE(packed.size() < 64 * 1024);  // 12 MB of request in one small frame
+    auto ev = t.deliver(t.server.packet(packed));
+    CHECK(only<message_ignored_event>(ev).reason == ignore_reason::too_large);
+    byte_buffer out;
+    while (t.client.next_packet(out)) {
+      CHECK(out.size() <= t.client.config().max_packet_bytes + 24 + 1024);
+      out.clear();
+    }
+  }
+}
+
+TEST_CASE("gzip_packed inside gzip_packed is not inflated again", "[session][hostile]") {
+  // Each layer multiplies what a small frame turns into; the session
+  // inflates one layer and refuses a second.
+  rig t;
+  const auto update = fake_object(0x11223344, 300, 0x44);
+  auto pack = [](byte_view plain) {
+    byte_buffer out;
+    tl::writer w{out};
+    tl::write_gzip_packed(w, plain);
+    return out;
+  };
+  // One layer: delivered.
+  CHECK(only<update_event>(t.deliver(t.server.packet(pack(update)))).body == byte_view{update});
+  // Two layers: refused as unexpected, nothing delivered.
+  auto ev = t.deliver(t.server.packet(pack(pack(update))));
+  CHECK(all_of<update_event>(ev).empty());
+  auto ign = only<message_ignored_event>(ev);
+  CHECK(ign.reason == ignore_reason::unexpected);
+  CHECK(ign.detail.find("gzip") != std::string::npos);
+  // Three layers, inside a container: the same.
+  ev = t.deliver(t.server.container({{pack(pack(pack(update))), false}}));
+  CHECK(all_of<update_event>(ev).empty());
+  CHECK(only<message_ignored_event>(ev).reason == ignore_reason::unexpected);
+}

@@ -247,13 +247,13 @@ TEST_CASE("session state: serialize, parse, reject damage", "[session][state]") 
   longer.push_back(0);
   CHECK(code_of(longer) == int(session_errc::bad_state));
   // A future version is named in the message.
-  auto v2 = bytes;
-  store_le32(v2.data() + 4, 2);
+  auto v3 = bytes;
+  store_le32(v3.data() + 4, 3);
   try {
-    parse_session_state(v2);
-    FAIL("version 2 accepted");
+    parse_session_state(v3);
+    FAIL("version 3 accepted");
   } catch (const session_error& e) {
-    CHECK(std::string(e.what()).find("version 2") != std::string::npos);
+    CHECK(std::string(e.what()).find("version 3") != std::string::npos);
   }
   // The checksum only catches accidents: a well-formed file with an absurd
   // clock offset would overflow every msg_id computation (signed overflow).

@@ -4,6 +4,7 @@
 
 #include <openssl/bn.h>
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -71,14 +72,28 @@ const byte_buffer& telegram_dh_prime() {
   return prime;
 }
 
+namespace {
+
+struct verdict_cache {
+  std::mutex mutex;
+  std::map<byte_buffer, bool> verdicts;
+  std::deque<byte_buffer> order;  // insertion order, oldest first
+};
+
+verdict_cache& cache() {
+  static verdict_cache c;
+  return c;
+}
+
+} // namespace
+
 bool is_safe_prime_cached(byte_view p, bool* was_cached) {
-  static std::mutex mutex;
-  static std::map<byte_buffer, bool> verdicts;
+  auto& c = cache();
   byte_buffer key = p.to_buffer();
   {
-    std::lock_guard<std::mutex> guard{mutex};
-    auto i = verdicts.find(key);
-    if (i != verdicts.end()) {
+    std::lock_guard<std::mutex> guard{c.mutex};
+    auto i = c.verdicts.find(key);
+    if (i != c.verdicts.end()) {
       if (was_cached)
         *was_cached = true;
       return i->second;
@@ -87,11 +102,23 @@ bool is_safe_prime_cached(byte_view p, bool* was_cached) {
   // Outside the lock: two threads may both test a new prime once; that is
   // cheaper than making every other lookup wait ~200 ms.
   bool verdict = run_safe_prime_test(p);
-  std::lock_guard<std::mutex> guard{mutex};
-  verdicts.emplace(std::move(key), verdict);
+  std::lock_guard<std::mutex> guard{c.mutex};
+  if (c.verdicts.emplace(key, verdict).second) {
+    c.order.push_back(std::move(key));
+    while (c.order.size() > safe_prime_cache_capacity) {
+      c.verdicts.erase(c.order.front());
+      c.order.pop_front();
+    }
+  }
   if (was_cached)
     *was_cached = false;
   return verdict;
+}
+
+size_t safe_prime_cache_size() {
+  auto& c = cache();
+  std::lock_guard<std::mutex> guard{c.mutex};
+  return c.verdicts.size();
 }
 
 bool g_fits_prime(byte_view dh_prime, int32_t g) {

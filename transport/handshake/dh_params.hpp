@@ -3,7 +3,8 @@
 //
 // Numbers are big-endian byte strings, as the handshake carries them. The
 // expensive check, whether an unknown dh_prime is a safe prime (~200 ms), runs
-// once per distinct prime per process: the verdict is cached.
+// once per distinct prime per process: the verdict is cached (a bounded
+// number of them).
 #pragma once
 
 #include "mtsender/transport/bytes.hpp"
@@ -29,8 +30,13 @@ void check_dh_prime(byte_view dh_prime, int32_t g, bool require_residue = true);
 bool g_fits_prime(byte_view dh_prime, int32_t g);
 
 // Safe-prime test with the process-wide cached verdict; `was_cached`, if
-// given, says whether the answer came from the cache.
+// given, says whether the answer came from the cache. The cache keeps the
+// verdicts of the last safe_prime_cache_capacity distinct primes (a server
+// sending a new number on every handshake must not grow it without end).
+inline constexpr size_t safe_prime_cache_capacity = 32;
 bool is_safe_prime_cached(byte_view p, bool* was_cached = nullptr);
+// Verdicts held right now (for tests).
+size_t safe_prime_cache_size();
 
 // Throws handshake_error(code) naming `what` unless
 // 2^(2048-64) <= value <= dh_prime - 2^(2048-64) (which implies 1 < value <

@@ -60,7 +60,8 @@ client_session::client_session(const session_state& state, clock_source& clock,
     ids_(msg_id_kind::client),
     seqno_(state.seqno),
     time_synced_(state.time_synced),
-    seen_(std::max<size_t>(config.replay_capacity, 1000)) {
+    seen_(std::max<size_t>(config.replay_capacity, 1000)),
+    sent_(config.sent_capacity, config.max_past_s * ns_per_second) {
   if (config_.max_container_items == 0 || config_.max_container_items > tl::max_container_items)
     config_.max_container_items = tl::max_container_items;
   if (config_.max_acks_per_message == 0)
@@ -69,8 +70,12 @@ client_session::client_session(const session_state& state, clock_source& clock,
   if (config_.max_packet_bytes < 1024)
     config_.max_packet_bytes = 1024;
   salts_.add_future(state.future_salts);
-  ids_.set_time_offset_ns(state.time_offset_ns);
+  // Loaders of saved state refuse larger offsets; state built by hand is
+  // clamped, so msg_id arithmetic cannot overflow.
+  ids_.set_time_offset_ns(std::clamp(state.time_offset_ns, -max_time_offset_ns,
+                                     max_time_offset_ns));
   ids_.set_last(state.last_msg_id);
+  seen_.restore(state.seen_msg_ids);
 }
 
 // ----------------------------------------------------------------------- state
@@ -85,6 +90,7 @@ session_state client_session::save() const {
   s.time_synced = time_synced_;
   s.seqno = seqno_.content_sent();
   s.last_msg_id = ids_.last();
+  s.seen_msg_ids = seen_.ids();
   return s;
 }
 
@@ -366,7 +372,11 @@ bool client_session::next_packet(byte_buffer& out) {
       continue;
     }
     const size_t size = r->wire_size();
-    if (size >= config_.alone_threshold) {
+    // Large bodies go alone, and so does one too big for a container of
+    // this packet limit (it fits alone: invoke() checked it), or it would
+    // wait in the queue forever.
+    if (size >= config_.alone_threshold
+        || (packet_tokens_.empty() && tl::container_item_header_size + size > budget)) {
       if (packet_tokens_.empty()) {
         packet_tokens_.push_back(t);
         queue_.pop_front();
@@ -405,6 +415,7 @@ bool client_session::next_packet(byte_buffer& out) {
       w.write_uint64(acks_[i]);
   };
   auto record = [&](uint64_t t, uint64_t msg_id) {
+    sent_.add(msg_id, now);
     auto& r = requests_[t];
     if (r.queued)
       --queued_;
@@ -429,6 +440,7 @@ bool client_session::next_packet(byte_buffer& out) {
     } else {
       outer_id = ids_.next(now);
       outer_seqno = seqno_.next(false);
+      sent_.add(outer_id, now);
       write_acks();
     }
   } else {
@@ -450,13 +462,16 @@ bool client_session::next_packet(byte_buffer& out) {
       w.write_raw(body);
     }
     if (n_acks) {
-      w.write_uint64(ids_.next(now));
+      const uint64_t ack_id = ids_.next(now);
+      sent_.add(ack_id, now);
+      w.write_uint64(ack_id);
       w.write_uint32(seqno_.next(false));
       w.write_uint32(uint32_t(12 + 8 * n_acks));
       write_acks();
     }
     // The container's id comes after its messages' ids: it must be the largest.
     container_id = ids_.next(now);
+    sent_.add(container_id, now);
     outer_id = container_id;
     outer_seqno = seqno_.next(false);
     container_record rec{container_id, {}, {}};
@@ -525,19 +540,88 @@ void client_session::on_packet(byte_view packet, std::vector<event>& events) {
   packet_server_s_ = server_now_s();
 
   if (m.body.size() >= 4 && load_le32(m.body.data()) == tl::msg_container_id) {
-    std::vector<tl::container_item> items;
-    try {
-      items = tl::read_msg_container(m.body);
-    } catch (const tl::decode_error& e) {
-      events.push_back(message_ignored_event{m.header.msg_id, ignore_reason::malformed,
-                                             e.what()});
-      return;
-    }
-    for (const auto& item : items)
-      handle_message(uint64_t(item.msg_id), uint32_t(item.seqno), item.body, events);
+    handle_container(m, events);
     return;
   }
   handle_message(m.header.msg_id, m.header.seqno, m.body, events);
+}
+
+void client_session::handle_container(const plaintext_message& m, std::vector<event>& ev) {
+  const uint64_t id = m.header.msg_id;
+  std::vector<tl::container_item> items;
+  try {
+    items = tl::read_msg_container(m.body);
+  } catch (const tl::decode_error& e) {
+    ev.push_back(message_ignored_event{id, ignore_reason::malformed, e.what()});
+    return;
+  }
+  // The container is a message of its own: not content-related (even
+  // seqno), inside the time window, never seen before. A replayed container
+  // would otherwise replay whatever it holds.
+  if (m.header.seqno & 1) {
+    ev.push_back(message_ignored_event{id, ignore_reason::malformed,
+                                       "container with an odd (content-related) seqno "
+                                         + std::to_string(m.header.seqno)});
+    return;
+  }
+  if (outside_time_window(id, ev)) {
+    // As for a lone message, time notices stay readable when our clock is
+    // off; they still pass the replay window one by one.
+    for (const auto& item : items) {
+      const uint32_t cid = item.body.size() >= 4 ? load_le32(item.body.data()) : 0;
+      if (cid == tl::bad_msg_notification::id || cid == tl::bad_server_salt::id)
+        handle_message(uint64_t(item.msg_id), uint32_t(item.seqno), item.body, ev);
+    }
+    return;
+  }
+  switch (seen_.insert(id)) {
+    case replay_window::verdict::fresh:
+      break;
+    case replay_window::verdict::duplicate:
+      // Nothing inside is read again; what we acked may not have arrived.
+      for (const auto& item : items)
+        if ((item.seqno & 1) && seen_.contains(uint64_t(item.msg_id)))
+          acks_.push_back(uint64_t(item.msg_id));
+      ev.push_back(message_ignored_event{id, ignore_reason::duplicate, "container"});
+      return;
+    case replay_window::verdict::too_old:
+      ev.push_back(message_ignored_event{id, ignore_reason::too_old,
+                                         "container below the duplicate-detection window"});
+      return;
+  }
+  for (const auto& item : items)
+    handle_message(uint64_t(item.msg_id), uint32_t(item.seqno), item.body, ev);
+}
+
+bool client_session::outside_time_window(uint64_t msg_id, std::vector<event>& ev) const {
+  if (!time_synced_)
+    return false;
+  const int64_t t = msg_id_seconds(msg_id);
+  if (t < packet_server_s_ - config_.max_past_s) {
+    ev.push_back(message_ignored_event{msg_id, ignore_reason::too_old,
+                                       std::to_string(packet_server_s_ - t)
+                                         + " s behind server time"});
+    return true;
+  }
+  if (t > packet_server_s_ + config_.max_future_s) {
+    ev.push_back(message_ignored_event{msg_id, ignore_reason::too_new,
+                                       std::to_string(t - packet_server_s_)
+                                         + " s ahead of server time"});
+    return true;
+  }
+  return false;
+}
+
+bool client_session::names_recent_send(uint64_t msg_id, uint64_t bad_msg_id, const char* what,
+                                       std::vector<event>& ev) {
+  if (sent_.take(bad_msg_id, clock_.unix_time_ns()))
+    return true;
+  ev.push_back(message_ignored_event{msg_id, ignore_reason::unknown_request,
+                                     std::string(what) + " names msg_id "
+                                       + std::to_string(bad_msg_id)
+                                       + ", not one this session sent recently"
+                                         " (or one already corrected): not applied"});
+  return false;
 }
 
 void client_session::handle_message(uint64_t msg_id, uint32_t seqno, byte_view body,
@@ -551,21 +635,8 @@ void client_session::handle_message(uint64_t msg_id, uint32_t seqno, byte_view b
   // off must still be able to read the correction.
   const uint32_t cid = body.size() >= 4 ? load_le32(body.data()) : 0;
   const bool exempt = cid == tl::bad_msg_notification::id || cid == tl::bad_server_salt::id;
-  if (time_synced_ && !exempt) {
-    const int64_t t = msg_id_seconds(msg_id);
-    if (t < packet_server_s_ - config_.max_past_s) {
-      ev.push_back(message_ignored_event{msg_id, ignore_reason::too_old,
-                                         std::to_string(packet_server_s_ - t)
-                                           + " s behind server time"});
-      return;
-    }
-    if (t > packet_server_s_ + config_.max_future_s) {
-      ev.push_back(message_ignored_event{msg_id, ignore_reason::too_new,
-                                         std::to_string(t - packet_server_s_)
-                                           + " s ahead of server time"});
-      return;
-    }
-  }
+  if (!exempt && outside_time_window(msg_id, ev))
+    return;
   const bool content_related = seqno & 1;
   switch (seen_.insert(msg_id)) {
     case replay_window::verdict::fresh:
@@ -625,11 +696,15 @@ void client_session::handle_body(uint64_t msg_id, byte_view body, std::vector<ev
     }
     case tl::bad_msg_notification::id: {
       auto b = tl::bad_msg_notification::read(r);
-      handle_bad_msg(msg_id, uint64_t(b.bad_msg_id), b.error_code, ev);
+      if (names_recent_send(msg_id, uint64_t(b.bad_msg_id),
+                            ("bad_msg_notification " + std::to_string(b.error_code)).c_str(), ev))
+        handle_bad_msg(msg_id, uint64_t(b.bad_msg_id), b.error_code, ev);
       return;
     }
     case tl::bad_server_salt::id: {
       auto b = tl::bad_server_salt::read(r);
+      if (!names_recent_send(msg_id, uint64_t(b.bad_msg_id), "bad_server_salt", ev))
+        return;
       salts_.set_current(uint64_t(b.new_server_salt));
       const size_t n = resend_msg(uint64_t(b.bad_msg_id));
       ev.push_back(salt_changed_event{uint64_t(b.new_server_salt), n});
@@ -648,6 +723,21 @@ void client_session::handle_body(uint64_t msg_id, byte_view body, std::vector<ev
       return;
     case tl::msgs_state_req::id: {
       auto q = tl::msgs_state_req::read(r);
+      // One status byte per msg_id asked about, in one message: the answer
+      // cannot be split (the bytes are positional) and must fit one packet.
+      // Only a hostile server asks about this many (a gzip_packed request
+      // of a few KiB can name millions).
+      const size_t answer_size = 4 + 8 + tl::bytes_wire_size(q.msg_ids.size());
+      if (answer_size + plaintext_header_size + tl::container_item_header_size
+          > config_.max_packet_bytes) {
+        ev.push_back(message_ignored_event{
+          msg_id, ignore_reason::too_large,
+          "msgs_state_req about " + std::to_string(q.msg_ids.size())
+            + " msg_ids: the answer (" + std::to_string(answer_size)
+            + " bytes) would not fit the packet limit of "
+            + std::to_string(config_.max_packet_bytes) + " bytes; not answered"});
+        return;
+      }
       tl::msgs_state_info info;
       info.req_msg_id = int64_t(msg_id);
       info.info.reserve(q.msg_ids.size());

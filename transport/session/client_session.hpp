@@ -27,6 +27,14 @@
 // bad_msg_notification and bad_server_salt are exempt from the window.
 // After a 16/17 time correction msg_ids restart from the corrected server
 // time (the server refused the ones made with the bad offset), as Telethon does.
+//
+// Replays: the window of server msg_ids already seen is part of the session
+// state (save() / the constructor), so it travels to the next connection of
+// the session; a container's own msg_id goes through the time and replay
+// windows and must carry an even seqno, or nothing inside it is read.
+// bad_msg_notification and bad_server_salt are applied only when they name
+// a msg_id this session sent in the last max_past_s seconds and no earlier
+// notice named (sent_log.hpp); others are ignored (unknown_request).
 #pragma once
 
 #include "mtsender/transport/bytes.hpp"
@@ -37,6 +45,7 @@
 #include "mtsender/transport/session/packet_cipher.hpp"
 #include "mtsender/transport/session/replay_window.hpp"
 #include "mtsender/transport/session/salts.hpp"
+#include "mtsender/transport/session/sent_log.hpp"
 #include "mtsender/transport/session/seqno.hpp"
 #include "mtsender/transport/session/session_error.hpp"
 #include "mtsender/transport/session/session_state.hpp"
@@ -56,6 +65,7 @@ struct session_config {
   size_t max_packet_bytes = 1 << 20;         // message data of one packet (Telegram: 1 MiB)
   size_t alone_threshold = 32 * 1024;        // bodies this big or bigger never go in a container
   size_t replay_capacity = 1024;             // msg_ids remembered for duplicate detection
+  size_t sent_capacity = 4096;               // own msg_ids a notice may name (sent_log)
   int64_t max_past_s = 300;                  // time window for incoming msg_ids
   int64_t max_future_s = 30;
   size_t inflate_cap = 16u << 20;            // gzip_packed output, all of one packet together
@@ -186,8 +196,14 @@ private:
   std::optional<uint64_t> token_of(uint64_t msg_id) const;
   int64_t server_now_s();
 
+  void handle_container(const plaintext_message& m, std::vector<event>& ev);
   void handle_message(uint64_t msg_id, uint32_t seqno, byte_view body,
                       std::vector<event>& ev);
+  // An ignored event if msg_id lies outside the time window (once synced).
+  bool outside_time_window(uint64_t msg_id, std::vector<event>& ev) const;
+  // Whether a notice naming bad_msg_id may be applied (see sent_log).
+  bool names_recent_send(uint64_t msg_id, uint64_t bad_msg_id, const char* what,
+                         std::vector<event>& ev);
   void handle_body(uint64_t msg_id, byte_view body, std::vector<event>& ev, int depth);
   void handle_rpc_result(uint64_t msg_id, byte_view body, std::vector<event>& ev);
   // Reads a gzip_packed at `r` into inflated_, within this packet's budget.
@@ -210,6 +226,7 @@ private:
   seqno_counter seqno_;
   bool time_synced_;
   replay_window seen_;
+  sent_log sent_;                                      // what notices may name
   int64_t packet_server_s_ = 0;                        // server time while reading a packet
 
   std::unordered_map<uint64_t, request> requests_;     // by token

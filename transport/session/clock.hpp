@@ -20,6 +20,16 @@ public:
 
 inline constexpr int64_t ns_per_second = 1'000'000'000;
 
+// The largest server-minus-local clock offset a session takes from saved
+// state, either way: 2^31 s (68 years). Any real clock error fits, and local
+// time plus the offset cannot overflow int64 nanoseconds. Every loader of
+// saved state (session state, session files) applies it.
+inline constexpr int64_t max_time_offset_ns = (int64_t(1) << 31) * ns_per_second;
+
+constexpr bool time_offset_in_range(int64_t offset_ns) noexcept {
+  return offset_ns >= -max_time_offset_ns && offset_ns <= max_time_offset_ns;
+}
+
 // A clock that only moves when told to.
 class manual_clock final : public clock_source {
 public:

@@ -11,6 +11,7 @@ const char* to_string(ignore_reason r) noexcept {
     case ignore_reason::malformed: return "malformed";
     case ignore_reason::unknown_request: return "unknown_request";
     case ignore_reason::unexpected: return "unexpected";
+    case ignore_reason::too_large: return "too_large";
   }
   return "unknown ignore_reason";
 }

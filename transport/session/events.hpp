@@ -117,6 +117,7 @@ enum class ignore_reason : uint8_t {
   malformed,        // a message body that does not parse
   unknown_request,  // an answer to a msg_id we do not track (forgotten or dropped)
   unexpected,       // a service message a client never expects (ping, msg_copy, nested container, ...)
+  too_large,        // a request whose answer would not fit our packet limit (not answered)
 };
 
 const char* to_string(ignore_reason r) noexcept;

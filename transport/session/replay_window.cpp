@@ -20,6 +20,13 @@ replay_window::verdict replay_window::insert(uint64_t msg_id) {
   return verdict::fresh;
 }
 
+void replay_window::restore(const std::vector<uint64_t>& ids) {
+  std::vector<uint64_t> sorted = ids;
+  std::sort(sorted.begin(), sorted.end());
+  for (auto id : sorted)
+    insert(id);  // ascending: mostly appends; a full window drops the lowest
+}
+
 bool replay_window::contains(uint64_t msg_id) const {
   return std::binary_search(ids_.begin(), ids_.end(), msg_id);
 }

@@ -5,6 +5,7 @@
 #include "mtsender/transport/tl/reader.hpp"
 #include "mtsender/transport/tl/writer.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace mtsender::session {
@@ -12,11 +13,8 @@ namespace mtsender::session {
 namespace {
 
 constexpr uint32_t state_magic = 0x5353544d;  // "MTSS" little-endian
-constexpr uint32_t state_version = 1;
+constexpr uint32_t state_version = 2;   // 1: without seen_msg_ids
 constexpr uint32_t max_saved_salts = 64;
-// 2^31 s (68 years) either way: any real clock error fits, and local time
-// plus the offset cannot overflow int64 nanoseconds.
-constexpr int64_t max_time_offset_ns = (int64_t(1) << 31) * ns_per_second;
 
 // FNV-1a, 64 bit: catches truncation and bit rot of stored state. Not a MAC:
 // whoever can write the file can also write a new auth key.
@@ -46,7 +44,8 @@ bool operator==(const session_state& a, const session_state& b) noexcept {
   return a.auth_key == b.auth_key && a.session_id == b.session_id
          && a.server_salt == b.server_salt && a.future_salts == b.future_salts
          && a.time_offset_ns == b.time_offset_ns && a.time_synced == b.time_synced
-         && a.seqno == b.seqno && a.last_msg_id == b.last_msg_id;
+         && a.seqno == b.seqno && a.last_msg_id == b.last_msg_id
+         && a.seen_msg_ids == b.seen_msg_ids;
 }
 
 byte_buffer serialize_session_state(const session_state& s) {
@@ -68,6 +67,19 @@ byte_buffer serialize_session_state(const session_state& s) {
     w.write_int32(s.future_salts[i].valid_until);
     w.write_uint64(s.future_salts[i].salt);
   }
+  // Ascending server (odd) ids, the newest ones: a replay of anything older
+  // is below the restored window anyway.
+  std::vector<uint64_t> seen;
+  seen.reserve(s.seen_msg_ids.size());
+  for (auto id : s.seen_msg_ids)
+    if (id & 1)
+      seen.push_back(id);
+  std::sort(seen.begin(), seen.end());
+  seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
+  const size_t skip = seen.size() > max_saved_seen_ids ? seen.size() - max_saved_seen_ids : 0;
+  w.write_uint32(uint32_t(seen.size() - skip));
+  for (size_t i = skip; i < seen.size(); ++i)
+    w.write_uint64(seen[i]);
   w.write_uint64(fnv1a64(out));
   return out;
 }
@@ -84,7 +96,7 @@ session_state parse_session_state(byte_view bytes) {
     if (r.read_uint32("magic") != state_magic)
       throw session_error(session_errc::bad_state, "not saved session state (bad magic)");
     const auto version = r.read_uint32("version");
-    if (version != state_version)
+    if (version != state_version && version != 1)
       throw session_error(session_errc::bad_state,
                           "unknown saved state version " + std::to_string(version));
     if (fnv1a64(bytes.sub(0, body)) != sum)
@@ -95,7 +107,7 @@ session_state parse_session_state(byte_view bytes) {
     s.session_id = r.read_uint64("session_id");
     s.server_salt = r.read_uint64("server_salt");
     s.time_offset_ns = r.read_int64("time_offset_ns");
-    if (s.time_offset_ns > max_time_offset_ns || s.time_offset_ns < -max_time_offset_ns)
+    if (!time_offset_in_range(s.time_offset_ns))
       throw session_error(session_errc::bad_state,
                           "time_offset_ns " + std::to_string(s.time_offset_ns)
                             + " is beyond 2^31 seconds");
@@ -115,6 +127,21 @@ session_state parse_session_state(byte_view bytes) {
       e.valid_until = r.read_int32("valid_until");
       e.salt = r.read_uint64("salt");
       s.future_salts.push_back(e);
+    }
+    if (version >= 2) {
+      const auto seen = r.read_bare_vector_header(8, "seen_msg_ids");
+      if (seen > max_saved_seen_ids)
+        throw session_error(session_errc::bad_state,
+                            std::to_string(seen) + " seen msg_ids (at most "
+                              + std::to_string(max_saved_seen_ids) + ")");
+      s.seen_msg_ids.reserve(seen);
+      for (uint32_t i = 0; i < seen; ++i) {
+        const uint64_t id = r.read_uint64("seen msg_id");
+        if ((id & 1) == 0 || (!s.seen_msg_ids.empty() && id <= s.seen_msg_ids.back()))
+          throw session_error(session_errc::bad_state,
+                              "seen msg_ids are not odd and strictly ascending");
+        s.seen_msg_ids.push_back(id);
+      }
     }
     r.expect_end("saved session state");
     if (s.session_id == 0)
