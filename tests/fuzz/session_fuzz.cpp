@@ -273,9 +273,11 @@ private:
     switch (in_.u8() % 16) {
       case 0:
       case 1: {
+        const uint64_t req = pick_id();
+        const byte_buffer result = result_object(depth);
         byte_buffer out;
         tl::writer w{out};
-        tl::write_rpc_result(w, int64_t(pick_id()), result_object(depth));
+        tl::write_rpc_result(w, int64_t(req), result);
         return out;
       }
       case 2: return tl::serialize(tl::pong{int64_t(pick_id()), pick_ping_id()});
@@ -412,7 +414,11 @@ private:
     const size_t at = in_.u16() % p.size();
     switch (how % 4) {
       case 0:
-      case 1: p[at] ^= uint8_t(in_.u8() | 1); break;          // any bit of any byte
+      case 1: {
+        const auto mask = uint8_t(in_.u8() | 1);
+        p[at] ^= mask;                                         // any bit of any byte
+        break;
+      }
       case 2: p.resize(at); break;                             // truncated
       default: p.insert(p.end(), 16, in_.u8()); break;         // a block more
     }

@@ -2,8 +2,8 @@
 // service and handshake constructor decoder, the envelopes (rpc_result,
 // msg_container, msg_copy) and gzip_packed.
 //
-// Input: one byte picks the decoder (see `decoders` below), the rest is the
-// bytes it reads; decoder 0 instead runs a script of primitive reads.
+// Input: one byte picks the decoder (k >= 1: entry k - 1 of tl_decoders.hpp),
+// the rest is the bytes it reads; decoder 0 instead runs a script of primitive reads.
 //
 // Invariants:
 // - bad input throws tl::decode_error and nothing else (anything else
@@ -19,6 +19,7 @@
 // - the log helpers (describe_body, service_type_name) never throw.
 #include "fuzz_check.hpp"
 #include "fuzz_input.hpp"
+#include "tl_decoders.hpp"
 
 #include "mtsender/transport/tl/envelope.hpp"
 #include "mtsender/transport/tl/gzip.hpp"
@@ -238,37 +239,12 @@ void reader_script(fuzz_input& in) {
 
 using decoder = void (*)(byte_view);
 
-const decoder decoders[] = {
-  // service constructors and functions
-  boxed<tl::rpc_error>, boxed<tl::rpc_answer_unknown>, boxed<tl::rpc_answer_dropped_running>,
-  boxed<tl::rpc_answer_dropped>, boxed<tl::future_salt>, boxed<tl::future_salts>,
-  boxed<tl::pong>, boxed<tl::destroy_session_ok>, boxed<tl::destroy_session_none>,
-  boxed<tl::new_session_created>, boxed<tl::msgs_ack>, boxed<tl::bad_msg_notification>,
-  boxed<tl::bad_server_salt>, boxed<tl::msg_resend_req>, boxed<tl::msgs_state_req>,
-  boxed<tl::msgs_state_info>, boxed<tl::msgs_all_info>, boxed<tl::msg_detailed_info>,
-  boxed<tl::msg_new_detailed_info>, boxed<tl::rsa_public_key>, boxed<tl::destroy_auth_key_ok>,
-  boxed<tl::destroy_auth_key_none>, boxed<tl::destroy_auth_key_fail>,
-  boxed<tl::dummy_http_wait>, boxed<tl::rpc_drop_answer>, boxed<tl::get_future_salts>,
-  boxed<tl::ping>, boxed<tl::ping_delay_disconnect>, boxed<tl::destroy_session>,
-  boxed<tl::http_wait>, boxed<tl::destroy_auth_key>,
-  variant<tl::any_rpc_drop_answer, tl::read_any_rpc_drop_answer>,
-  variant<tl::any_destroy_session_res, tl::read_any_destroy_session_res>,
-  variant<tl::any_bad_msg_notification, tl::read_any_bad_msg_notification>,
-  variant<tl::any_msg_detailed_info, tl::read_any_msg_detailed_info>,
-  variant<tl::any_destroy_auth_key_res, tl::read_any_destroy_auth_key_res>,
-  // handshake
-  boxed<tl::req_pq>, boxed<tl::req_pq_multi>, boxed<tl::req_dh_params>,
-  boxed<tl::set_client_dh_params>, boxed<tl::res_pq>, boxed<tl::p_q_inner_data>,
-  boxed<tl::p_q_inner_data_dc>, boxed<tl::p_q_inner_data_temp_dc>,
-  boxed<tl::server_dh_params_fail>, boxed<tl::server_dh_params_ok>,
-  boxed<tl::server_dh_inner_data>, boxed<tl::client_dh_inner_data>, boxed<tl::dh_gen_ok>,
-  boxed<tl::dh_gen_retry>, boxed<tl::dh_gen_fail>, boxed<tl::bind_auth_key_inner>,
-  variant<tl::any_p_q_inner_data, tl::read_any_p_q_inner_data>,
-  variant<tl::any_server_dh_params, tl::read_any_server_dh_params>,
-  variant<tl::any_set_client_dh_params_answer, tl::read_any_set_client_dh_params_answer>,
-  // envelopes
-  rpc_result, container, msg_copy, gzip,
-};
+#define MTSENDER_BOXED_ENTRY(type) boxed<tl::type>,
+#define MTSENDER_VARIANT_ENTRY(type, reader) variant<tl::type, tl::reader>,
+#define MTSENDER_ENVELOPE_ENTRY(name) name,
+const decoder decoders[] = {MTSENDER_FUZZ_TL_BOXED(MTSENDER_BOXED_ENTRY)
+                              MTSENDER_FUZZ_TL_VARIANTS(MTSENDER_VARIANT_ENTRY)
+                                MTSENDER_FUZZ_TL_ENVELOPES(MTSENDER_ENVELOPE_ENTRY)};
 
 constexpr size_t decoder_count = sizeof(decoders) / sizeof(decoders[0]);
 
