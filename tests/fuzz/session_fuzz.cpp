@@ -20,7 +20,7 @@
 //   tracked, and an unanswered one that we did not drop or forget is still
 //   tracked (so the connection can time it out: nothing is lost silently);
 // - no update is delivered twice (replays of packets or messages included);
-//   a pong names a ping we sent, once;
+//   a pong event names a ping we sent (its msg_id and ping_id), once;
 // - every packet the client sends opens under the server's cipher, names
 //   our session, has client msg_ids (multiples of 4) that increase inside
 //   the packet (container last), and fits the configured packet size;
@@ -499,13 +499,11 @@ private:
       } else if (auto* r = std::get_if<request_failed_event>(&e)) {
         answered(r->token, "request_failed", what);
       } else if (auto* p = std::get_if<pong_event>(&e)) {
-        // The msg_id a pong names comes from the server's pong (inside an
-        // rpc_result it is not checked against req_msg_id), so count pongs
-        // against pings, and pongs of one known ping msg_id.
-        FUZZ_CHECK(++pongs_ <= next_ping_ - first_ping, "more pongs than pings");
+        // It names a ping we sent, as we sent it, and each ping once.
         auto it = ping_of_msg_.find(p->ping_msg_id);
-        if (it != ping_of_msg_.end())
-          FUZZ_CHECK(ponged_.insert(it->second).second, "two pongs for one ping");
+        FUZZ_CHECK(it != ping_of_msg_.end(), "pong for a msg_id that carried no ping of ours");
+        FUZZ_CHECK(it->second == p->ping_id, "pong event with another ping's ping_id");
+        FUZZ_CHECK(ponged_.insert(p->ping_id).second, "two pongs for one ping");
       } else if (auto* u = std::get_if<update_event>(&e)) {
         FUZZ_CHECK(u->msg_id & 1, "update with an even msg_id");
         FUZZ_CHECK(updates_.insert(u->msg_id).second,
@@ -536,9 +534,7 @@ private:
   fake_server server_;
 
   uint64_t next_token_ = 1;
-  static constexpr int64_t first_ping = 1000;
-  int64_t next_ping_ = first_ping;
-  int64_t pongs_ = 0;
+  int64_t next_ping_ = 1000;
   std::set<uint64_t> pending_, answered_, dropped_, drop_answered_, forgotten_;
   std::vector<uint64_t> sent_ids_, server_ids_;
   std::map<uint64_t, int64_t> ping_of_msg_;
