@@ -684,7 +684,8 @@ void client_session::handle_body(uint64_t msg_id, byte_view body, std::vector<ev
                                            "pong for a ping we do not track"});
         return;
       }
-      ev.push_back(pong_event{p.ping_id, uint64_t(p.msg_id)});
+      // The request's own ids: the pong's ping_id is the server's word.
+      ev.push_back(pong_event{it->second.ping_id, it->second.msg_id});
       finish(*t);
       return;
     }
@@ -880,11 +881,12 @@ void client_session::handle_answer(uint64_t token, request& r, byte_view result,
         ev.push_back(rpc_result_event{token, result});
       }
       break;
-    case kind::ping: {
-      auto p = tl::pong::read(rd);
-      ev.push_back(pong_event{p.ping_id, uint64_t(p.msg_id)});
+    case kind::ping:
+      // Read to validate it; the event names the ping this rpc_result
+      // answers, not whatever ids the server put inside the pong.
+      tl::pong::read(rd);
+      ev.push_back(pong_event{r.ping_id, r.msg_id});
       break;
-    }
     case kind::drop: {
       drop_outcome o = drop_outcome::failed;
       if (cid != tl::rpc_error::id) {

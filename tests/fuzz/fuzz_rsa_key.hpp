@@ -1,0 +1,40 @@
+// The RSA key pair of handshake_fuzz: fixed, so that a crash input replays
+// the same exchange in any process (a key generated at start-up would give
+// every run other fingerprints and ciphertexts). A throwaway test key made
+// with `openssl genrsa -traditional 2048` for this purpose only; it guards
+// nothing.
+#pragma once
+
+namespace mtsender::fuzz {
+
+inline constexpr const char* handshake_test_key_pem = R"(
+-----BEGIN RSA PRIVATE KEY-----
+MIIEpAIBAAKCAQEAtQKycD7/acJIWt50waH1lAmV0IpCDaYHduvogRSVji3L3BfC
+r7aW9vIOfkTIBrOMrkMW0O9TrQsaEHuBg/4GhhIycYr5NqCA/EiLmeJU4w8Tw1qo
+bCY07iuNlHmMoac/gegDalPzorgbzajylKd+cGr4lfWeiKgXtOMXfs6asoz6wcXe
+gCNIqd2wIYRaAq2WN4s+WFJjsgp6PcWrjKKtQg1B/WVw37qq4trd4ZINiBdTxrZ1
+4Advu/lNOWeCiLfl0yYlsBeEc2leAGEHMzAmsuyd0m49yoI8dwOORSpDQs7T0X5E
+tC4JMdMyorX1ZSwnw0ZBk3tpC3C/EX5kK3yDVQIDAQABAoIBAAg+wXSJ9hXx7txO
+xkg8saRG5H9dkOEwxyXEXLCmiKJzlRXnMivRWCKTB5R6WxctDhMxBKTLRgc7mnoW
+OiHSTCdGxGv2HeB+Yqm7Pzqo+99k5CxRoJreiaowqzAQcla5uNOYxzEMdmxa0Q9m
+6vfZAlIqGT0xdUF50KyhbIRO8m6AGFe5CIvqdj3cyAg3YzMd4cDkow9Iw1RSlQmc
++I9zo3wfhNvAG7gsu/6+VBTrg3pAK3IUtbJtNDdvzhJfSmfYYb9QyzjwvP2z8ROj
+22bnZBlDSEQaCcgD5cuXzp3exlK+GOnIa0/wM6/Vrhn4nwRvLnGxgoO3B3ucirim
+7moBofkCgYEA4szDcjVEVkgZV7/ZI03cWDtjg6ImCS+PNdewBA1WLJuo27JYl6ij
+yinEbvRdSjXlqHmGdCjRbVrBV3uyqFEOHoTfyS9t8Vg9suIdT2Ocd+++gw4js0DP
+n7OvFlL8/92K+/PvMEWrQPMMMNbuetHM8UtDP2KxrGofgZnKce4S2C0CgYEAzFC8
+KqbBsNvWUeg/JfDcOtpQFMLWWl+sLlJRPTXrHJ2lFPPyi7YYr4BltRMEEB0I5bNZ
+6sO333cmCVIjfs/7c8N0mfgD5uTOxZaKoj4XBCPFlpXfJKKNIdsCz9Ri4ut096td
+HpAgJzy1j7Ue7azuaZxlsdcgoe1FzmB4v4ro6MkCgYEAj10mUsRPHUdYFbrk9Ecc
+eP2ZizTtXDMfEMb1saoIhgwjcjTLgZqNZpZ+YDDB484sDRI8pqLCt6B9xOIhbfpG
+tY4Cs/byRXQlFDWQl4V8++elgsxmTsIyPF5l1/O/j7GoUFnDIb14YocAdsL2XtbN
++N09dgzaCQXQQqlHajs22EUCgYA2oc/ux7A7Dk18kVFxX7pDsmR/aKnQeIydxj0a
+1PQNLsoZlDFi0ko/g2GuzWrktB7Q7Og6MiNUiZOOInyDSDHAfp8LHJpOfxgbFWn0
+gA2/eaE35tNIBH8gcmOKFwxqCPO51gSMS5WNaFpUFuYyP29wpfU7XH7JTZzA1mLz
+NL2aoQKBgQCuYaVj9pl1Lj12sNqmNhzwl5KbDN+0oaKkdikJH82i3jnX8eTmD6Nq
+WIHordUri/MqTYvSnrGQBqBEJp7Vs/fjSfPTKO8U9BJj54pWyynpbTpEEbdoWGpv
+ZcwrsI7L842favAkkUo+hJlT8ucThLWHUW1clT8QG+ZruAJzwaZzRw==
+-----END RSA PRIVATE KEY-----
+)";
+
+} // namespace mtsender::fuzz
