@@ -875,6 +875,29 @@ caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
     std::string what = "connection actor stopped: " + self->system().render(reason);
     shut_down(self, std::move(reason), errc::dropped, what, 0, false);
   });
+  // The connection ends with its owner, however the owner ends: an exit
+  // message reaches it only when the owner sends one, which a killed owner
+  // (exit_reason::kill, an exception) never does, and a broker that outlives
+  // everyone keeps the middleman, and so the actor system's shutdown, waiting
+  // forever. A monitor, not a link: the owner must not die with us.
+  if (st.cfg.parent) {
+    const auto owner = st.cfg.parent.address();
+    self->monitor(st.cfg.parent);
+    self->set_down_handler([=](caf::down_msg& dm) {
+      if (dm.source != owner)
+        return;
+      auto& st = self->state;
+      if (st.ph == phase::closed) {
+        if (st.close_pending)
+          st.quit_after_close = dm.reason;
+        else
+          self->quit(dm.reason);
+        return;
+      }
+      std::string what = "the connection's owner ended: " + self->system().render(dm.reason);
+      shut_down(self, dm.reason, errc::dropped, what, 0, false);
+    });
+  }
 
   detail::start_connect(self, caf::actor_cast<caf::actor>(self), st.cfg.host, st.cfg.port,
                         st.cfg.timeouts.connect, ++st.connect_gen, st.slot);
