@@ -134,7 +134,8 @@ struct listener {
   listener_options opts;
   uint64_t epoch = 0;                     // acks of an older subscription are ignored
   uint32_t unacked = 0;
-  std::deque<caf::message> queue;
+  std::deque<std::pair<caf::message, size_t>> queue;  // with each event's bytes
+  uint64_t queued_bytes = 0;
   uint64_t gap = 0;                       // dropped since the last gap event
 };
 
