@@ -99,6 +99,10 @@ struct dc_entry {
   latency_window rtt;
   pool_dc_stats stats;
   bool used = false;                      // got an invoke or a reconnect
+  // Connection attempts that failed before becoming ready, in a row, and
+  // the last one's cause (see pool_config::unreachable_after).
+  int failed_attempts = 0;
+  std::string last_failure;
 };
 
 // resuming: lost after a send, parked on its slot until the slot's next
@@ -207,6 +211,8 @@ std::vector<slot_load> loads_of(const dc_entry& dc);
 void dispatch(pool_ptr self, invocation& inv);          // to a live slot, or queue it
 void drain_queue(pool_ptr self, dc_entry& dc);          // a slot became ready
 void resume_slot(pool_ptr self, dc_entry& dc, int idx); // its lost requests, first
+bool unreachable(pool_ptr self, const dc_entry& dc);     // see unreachable_after
+void fail_queue(pool_ptr self, dc_entry& dc);           // unreachable: connection_failed
 // An attempt on the slot ended with an error that means its connection is
 // going down: route nothing more to it.
 bool ends_connection(const caf::error& err);
