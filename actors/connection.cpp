@@ -58,6 +58,7 @@ struct pending_request {
   bool in_session = false;   // handed to client_session::invoke or adopt
   bool safe_to_repeat = false;
   bool checking = false;     // adopted: waiting for the server's msgs_state_info
+  bool answer_asked = false; // ... which said "answer generated": asked for it again
   uint64_t caller_token = 0;
   uint64_t invoke_after = 0;
   int64_t lost_session_id = 0;  // lost by an earlier connection of the session as
@@ -108,6 +109,8 @@ struct conn_state {
   sclock::time_point connected_at;
   int64_t ping_id = 0;
   bool ping_outstanding = false;
+  int salt_refusals = 0;                 // get_future_salts answered with rpc_error
+  sclock::time_point salts_paused_until{};
   sclock::time_point ping_sent;
 
   connection_stats stats;
@@ -237,9 +240,17 @@ void answer_all(conn_ptr self, errc code, const std::string& what, int32_t trans
     // Name the last send, so the next connection of the session can ask
     // the server about it.
     if (maybe_sent(st, token, p)) {
-      d.may_have_executed = true;
+      auto info = st.sess->find(token);
+      // A transport error is the server refusing a packet whole and closing:
+      // what it refused never ran. A request counts as possibly run only if
+      // the server is known to have accepted a packet that carried it (see
+      // client_session: an authenticated answer naming that packet or a
+      // later one of this connection), or if an earlier connection lost it.
+      // Any other loss can have hit a packet the server read: may have run.
+      d.may_have_executed = code != errc::transport_error || info->accepted
+                            || p.lost_msg_id != 0;
       d.session_id = static_cast<int64_t>(st.sess->session_id());
-      d.msg_id = static_cast<int64_t>(st.sess->find(token)->msg_id);
+      d.msg_id = static_cast<int64_t>(info->msg_id);
     } else if (p.lost_msg_id != 0) {
       d.may_have_executed = true;
       d.session_id = p.lost_session_id;
@@ -639,6 +650,21 @@ void on_lost_state(conn_ptr self, uint64_t token, const session::msg_state& stat
   if (i == st.pending.end() || !i->second.checking)
     return;
   auto& p = i->second;
+  if (state.delivery == session::msg_delivery::received && state.answer_generated
+      && !p.answer_asked) {
+    // It ran and its answer exists (lost with the connection, e.g. in a
+    // corrupted frame): ask for the answer again (msg_resend_ans_req) instead
+    // of failing, or running again, a request that succeeded. The server
+    // sends the rpc_result (matched by the adopted msg_id), or answers with
+    // msgs_state_info when it no longer has it: then this runs again and the
+    // request fails below.
+    p.answer_asked = true;
+    if (st.sess->request_answers({token}) > 0) {
+      ++st.stats.lost_answers_asked;
+      schedule_flush(self);
+      return;
+    }
+  }
   p.checking = false;
   if (state.safe_to_resend() || p.safe_to_repeat) {
     if (st.init.enabled() && !st.init.sent())
@@ -806,6 +832,17 @@ void on_event(conn_ptr self, session::event& ev) {
         ++st.stats.messages_ignored;
       } else if constexpr (std::is_same_v<T, session::msg_state_event>) {
         on_lost_state(self, e.token, e.state);
+      } else if constexpr (std::is_same_v<T, session::future_salts_event>) {
+        if (e.error_code != 0) {
+          // Salts still come with bad_server_salt when they change; asking
+          // every ping interval would only collect more refusals.
+          ++st.salt_refusals;
+          ++st.stats.salts_refused;
+          const int shift = std::min(st.salt_refusals - 1, 8);
+          auto pause = std::min<sclock::duration>(st.cfg.timeouts.salts_refused_pause * (1 << shift),
+                                                  std::chrono::hours(24));
+          st.salts_paused_until = sclock::now() + pause;
+        }
       } else {
         // Drop answers and future salts need nothing from the actor.
       }
@@ -879,6 +916,8 @@ void maybe_request_salts(conn_ptr self) {
                           + 2 * std::chrono::duration_cast<std::chrono::seconds>(
                                   st.cfg.timeouts.ping_interval)
                                   .count();
+  if (sclock::now() < st.salts_paused_until)
+    return;  // the server refused to tell: do not nag it
   size_t usable = 0;
   for (auto& e : saved.future_salts)
     if (e.valid_until > horizon)
@@ -942,6 +981,29 @@ caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
     std::string what = "connection actor stopped: " + self->system().render(reason);
     shut_down(self, std::move(reason), errc::dropped, what, 0, false);
   });
+  // The connection ends with its owner, however the owner ends: an exit
+  // message reaches it only when the owner sends one, which a killed owner
+  // (exit_reason::kill, an exception) never does, and a broker that outlives
+  // everyone keeps the middleman, and so the actor system's shutdown, waiting
+  // forever. A monitor, not a link: the owner must not die with us.
+  if (st.cfg.parent) {
+    const auto owner = st.cfg.parent.address();
+    self->monitor(st.cfg.parent);
+    self->set_down_handler([=](caf::down_msg& dm) {
+      if (dm.source != owner)
+        return;
+      auto& st = self->state;
+      if (st.ph == phase::closed) {
+        if (st.close_pending)
+          st.quit_after_close = dm.reason;
+        else
+          self->quit(dm.reason);
+        return;
+      }
+      std::string what = "the connection's owner ended: " + self->system().render(dm.reason);
+      shut_down(self, dm.reason, errc::dropped, what, 0, false);
+    });
+  }
 
   detail::start_connect(self, caf::actor_cast<caf::actor>(self), st.cfg.host, st.cfg.port,
                         st.cfg.timeouts.connect, ++st.connect_gen, st.slot);

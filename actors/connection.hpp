@@ -15,8 +15,12 @@
 // The pool sends (invoke_atom, pooled_request) instead: the body is shared,
 // and a request that an earlier connection of the same session lost is taken
 // over under its old msg_id and asked about with msgs_state_req; it is sent
-// again only if the server never got it, else it fails with connection_lost
-// (may_have_executed) unless safe_to_repeat.
+// again only if the server never got it, its answer is asked for again
+// (msg_resend_ans_req) if the server has one, else it fails with
+// connection_lost (may_have_executed) unless safe_to_repeat.
+//
+// It monitors cfg.parent and ends with it, however the parent ends (a
+// killed owner sends no exit message).
 //
 // On any fatal fault it answers every open request (connection_lost, with
 // detail.may_have_executed and, for a sent one, its session_id and msg_id), sends (handoff_atom, session_state) and a

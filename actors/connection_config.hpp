@@ -33,6 +33,9 @@ struct connection_timeouts {
   ms ping_interval{60'000};      // ping_delay_disconnect period
   ms dead_after{75'000};         // nothing received this long: the connection is dead
   ms ack_delay{50};              // a lone msgs_ack waits this long for a ride
+  // A server that answers get_future_salts with rpc_error (some do) is not
+  // asked again for this long; the pause doubles per refusal, up to 24 h.
+  ms salts_refused_pause{600'000};
   // After a fault: how long the closed actor still refuses requests already
   // on their way (a request to a quit broker is silently dropped by CAF 0.17)
   // before it quits. The parent hears of the fault at once (connection_down

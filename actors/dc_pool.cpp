@@ -95,8 +95,8 @@ bool lost_before_running(const caf::error& err, const error_detail* d, const inv
     return inv.options.safe_to_repeat;  // the connection went silent
   if (!d)
     return false;
-  if (err == errc::transport_error)
-    return true;  // the server refused the packet whole (-404, -429, -444)
+  if (err == errc::transport_error)  // the server refused a packet whole (-404, -429, -444):
+    return !inv.may_have_executed || inv.options.safe_to_repeat;  // see on_attempt_error
   if (err == errc::connection_lost || err == errc::dropped)
     return !d->may_have_executed || inv.options.safe_to_repeat;
   return false;
@@ -119,7 +119,7 @@ void on_attempt_error(pool_ptr self, uint64_t id, uint64_t attempt, caf::error e
   if (inv.attempt != attempt || inv.where != inv_where::in_flight)
     return;  // an older attempt, already settled
   auto& dc = st.dcs[inv.dc_id];
-  const auto* d = detail_of(err);
+  const error_detail* d = detail_of(err);
   // The answer of a state check that found the request already received
   // comes as connection_lost without a msg_id: about the request, not the
   // connection, which is fine.
@@ -142,6 +142,21 @@ void on_attempt_error(pool_ptr self, uint64_t id, uint64_t attempt, caf::error e
     ++dc.stats.flood_waits;
   if (d && d->may_have_executed)
     inv.may_have_executed = true;
+  if (err == errc::transport_error && inv.may_have_executed && !inv.options.safe_to_repeat) {
+    // A transport error refuses a packet whole, but not necessarily the one
+    // that carried this request: the server had accepted that one (or an
+    // earlier connection lost it after sending). So it is a lost request
+    // that may have run, never a plain resend: the slot's next connection
+    // asks the server if the session continues (same key), else it fails
+    // as may-have-run. (Resending it here ran requests twice when a server
+    // forgot its keys.)
+    error_detail lost = d ? *d : error_detail{};
+    lost.what = "lost after the server had accepted it (then: " + lost.what + ")";
+    lost.may_have_executed = true;
+    lost.dc_id = inv.dc_id;
+    err = make_error(errc::connection_lost, std::move(lost));
+    d = detail_of(err);
+  }
   inv.lost_session_id = inv.lost_msg_id = 0;
   inv.lost_slot = -1;
   auto now = sclock::now();
@@ -290,6 +305,23 @@ void arm_pool_deadline(pool_ptr self, invocation& inv) {
              deadline_atom::value, inv.id);
 }
 
+// Never sent, and no connection to send it on: connection_failed at once.
+// Not through the retry policy (the pool does not retry a DC it cannot
+// reach; the caller may), but an attempt the policy let through is ended
+// there, or a half-open breaker would wait forever for its probe.
+void fail_unsent(pool_ptr self, invocation& inv, const dc_entry& dc) {
+  error_detail d;
+  d.what = "DC " + std::to_string(dc.id) + " is unreachable: " + std::to_string(dc.failed_attempts)
+           + " connection attempts failed in a row (last: " + dc.last_failure
+           + "); the request was never sent, safe to retry";
+  d.dc_id = dc.id;
+  d.may_have_executed = inv.may_have_executed;
+  auto err = make_error(errc::connection_failed, std::move(d));
+  if (inv.rc && inv.rc->driver().in_flight())
+    inv.rc->on_error(err, sclock::now());
+  finish(self, inv.id, std::move(err));
+}
+
 } // namespace
 
 void restart_attempts(pool_ptr self, invocation& inv) {
@@ -303,6 +335,27 @@ void restart_attempts(pool_ptr self, invocation& inv) {
 
 void finish_invocation(pool_ptr self, uint64_t id, caf::error err) {
   finish(self, id, std::move(err));
+}
+
+bool unreachable(pool_ptr self, const dc_entry& dc) {
+  const int limit = self->state.cfg.unreachable_after;
+  if (limit <= 0 || dc.failed_attempts < limit)
+    return false;
+  for (auto& s : dc.slots)
+    if (s.phase == slot_phase::ready && !s.closing)
+      return false;
+  return true;
+}
+
+void fail_queue(pool_ptr self, dc_entry& dc) {
+  auto& st = self->state;
+  auto queue = std::move(dc.queue);
+  dc.queue.clear();
+  for (auto id : queue) {
+    auto i = st.invocations.find(id);
+    if (i != st.invocations.end() && i->second.where == inv_where::queued)
+      fail_unsent(self, i->second, dc);
+  }
 }
 
 void dispatch(pool_ptr self, invocation& inv) {
@@ -326,6 +379,11 @@ void dispatch(pool_ptr self, invocation& inv) {
   if (idx < 0)
     idx = pick_slot(loads, dc.rr);
   if (idx < 0) {
+    if (unreachable(self, dc)) {
+      fail_unsent(self, inv, dc);
+      ensure_slot(self, dc);
+      return;
+    }
     if (dc.queue.size() >= st.cfg.max_queued) {
       finish(self, inv.id, make_error(errc::overloaded,
                                       "DC " + std::to_string(dc.id) + " has "

@@ -75,6 +75,14 @@ struct pool_config {
   ms restart_base{100};
   ms restart_cap{10'000};
   ms healthy_after{30'000};
+  // A DC with no live connection whose connection attempts (TCP connect and
+  // handshake, with the restart back-off between them: about 1 s in all
+  // with the defaults) failed this many times in a row is unreachable:
+  // requests waiting for it fail with connection_failed (never sent, safe to
+  // retry) instead of at their deadline, and so do new ones until a
+  // connection comes up. Each failed attempt also counts for the circuit
+  // breaker. 0: requests wait for their deadline.
+  int unreachable_after = 4;
   // Requests sent again after a lost connection (not executed, or
   // safe_to_repeat) before the retry policy takes over.
   int max_resends = 3;

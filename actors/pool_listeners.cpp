@@ -1,11 +1,13 @@
 // Fan-out of frame_events to listeners with per-listener flow control: each
 // event is a request the listener answers; at most max_unacked are open, the
-// rest wait in a bounded queue, and overflow drops the oldest (then a `gap`
+// rest wait in a queue bounded in events and bytes, and overflow drops the oldest (then a `gap`
 // event) or unsubscribes the listener. One message object is shared by all
 // listeners, so an update body is never copied per listener.
 #include "mtsender/actors/pool_state.hpp"
 
 #include <caf/make_message.hpp>
+
+#include <algorithm>
 
 namespace mtsender::pool_detail {
 namespace {
@@ -24,7 +26,8 @@ void pump(pool_ptr self, listener& l) {
       l.gap = 0;
       send_event(self, l, caf::make_message(std::move(gap)));
     } else {
-      auto msg = std::move(l.queue.front());
+      auto msg = std::move(l.queue.front().first);
+      l.queued_bytes -= l.queue.front().second;
       l.queue.pop_front();
       send_event(self, l, std::move(msg));
     }
@@ -55,24 +58,38 @@ void on_ack(pool_ptr self, const caf::actor_addr& who, uint64_t epoch) {
 }
 
 // Returns false when the listener was removed.
-bool offer(pool_ptr self, listener& l, const caf::message& msg) {
+bool offer(pool_ptr self, listener& l, const caf::message& msg, size_t bytes) {
   auto& st = self->state;
   if (l.unacked < l.opts.max_unacked && l.queue.empty() && l.gap == 0) {
     send_event(self, l, msg);
     return true;
   }
-  if (l.queue.size() < l.opts.max_queued) {
-    l.queue.push_back(msg);
+  const uint64_t byte_cap = std::max<uint64_t>(1, l.opts.max_queued_bytes);
+  auto fits = [&] {
+    return l.queue.size() < l.opts.max_queued && l.queued_bytes + bytes <= byte_cap;
+  };
+  if (fits()) {
+    l.queue.emplace_back(msg, bytes);
+    l.queued_bytes += bytes;
     return true;
   }
   if (l.opts.on_overflow == listener_overflow::unsubscribe)
     return false;
-  if (!l.queue.empty()) {
+  // drop_oldest: make room for the newest event (dropping the oldest
+  // first); an event bigger than the whole budget is dropped itself.
+  while (!l.queue.empty() && !fits()) {
+    l.queued_bytes -= l.queue.front().second;
     l.queue.pop_front();
-    l.queue.push_back(msg);
+    ++l.gap;
+    ++st.events_dropped;
   }
-  ++l.gap;
-  ++st.events_dropped;
+  if (fits()) {
+    l.queue.emplace_back(msg, bytes);
+    l.queued_bytes += bytes;
+  } else {
+    ++l.gap;
+    ++st.events_dropped;
+  }
   return true;
 }
 
@@ -82,9 +99,11 @@ void publish(pool_ptr self, frame_event ev) {
   auto& st = self->state;
   if (st.listeners.empty() || st.shutting_down)
     return;
+  // What an event holds on to while it waits in a queue.
+  const size_t bytes = sizeof(frame_event) + ev.body.size() + ev.what.size();
   auto msg = caf::make_message(std::move(ev));
   for (auto i = st.listeners.begin(); i != st.listeners.end();) {
-    if (offer(self, i->second, msg)) {
+    if (offer(self, i->second, msg, bytes)) {
       ++i;
     } else {
       self->demonitor(i->second.who);

@@ -104,6 +104,10 @@ struct dc_entry {
   // other slot sends inside invokeWithoutUpdates (pool_updates_role.cpp).
   int update_slot = -1;
   bool used = false;                      // got an invoke or a reconnect
+  // Connection attempts that failed before becoming ready, in a row, and
+  // the last one's cause (see pool_config::unreachable_after).
+  int failed_attempts = 0;
+  std::string last_failure;
 };
 
 // resuming: lost after a send, parked on its slot until the slot's next
@@ -141,7 +145,8 @@ struct listener {
   listener_options opts;
   uint64_t epoch = 0;                     // acks of an older subscription are ignored
   uint32_t unacked = 0;
-  std::deque<caf::message> queue;
+  std::deque<std::pair<caf::message, size_t>> queue;  // with each event's bytes
+  uint64_t queued_bytes = 0;
   uint64_t gap = 0;                       // dropped since the last gap event
 };
 
@@ -242,6 +247,8 @@ void resume_slot(pool_ptr self, dc_entry& dc, int idx); // its lost requests, fi
 void restart_attempts(pool_ptr self, invocation& inv);
 // Answers the invocation with `err` and forgets it.
 void finish_invocation(pool_ptr self, uint64_t id, caf::error err);
+bool unreachable(pool_ptr self, const dc_entry& dc);     // see unreachable_after
+void fail_queue(pool_ptr self, dc_entry& dc);           // unreachable: connection_failed
 // An attempt on the slot ended with an error that means its connection is
 // going down: route nothing more to it.
 bool ends_connection(const caf::error& err);

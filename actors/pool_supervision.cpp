@@ -106,6 +106,7 @@ void slot_ready(pool_ptr self, dc_entry& dc, int idx) {
   auto& s = dc.slots[static_cast<size_t>(idx)];
   s.phase = slot_phase::ready;
   s.up_since = sclock::now();
+  dc.failed_attempts = 0;
   updates_role_on_ready(self, dc, idx);
   for (auto i = st.reconnects.begin(); i != st.reconnects.end();) {
     i->second.waiting.erase({dc.id, idx});
@@ -294,6 +295,8 @@ bool on_connection_down(pool_ptr self, const caf::down_msg& dm) {
     return true;  // an older connection of this slot
   const bool was_ready = s.phase == slot_phase::ready && !s.planned_restart;
   const bool planned = s.planned_restart;
+  // Failed before it was ever ready: TCP connect or handshake.
+  const bool attempt_failed = !planned && s.phase != slot_phase::ready;
   const uint64_t old_gen = s.gen;
   s.conn = nullptr;
   s.addr = caf::actor_addr{};
@@ -331,6 +334,20 @@ bool on_connection_down(pool_ptr self, const caf::down_msg& dm) {
     s.phase = slot_phase::backoff;
     ++s.gen;
     self_timer(self, delay, restart_atom::value, dc_id, static_cast<uint32_t>(idx), s.gen);
+    if (attempt_failed) {
+      // A DC that cannot be reached is a failure of the DC for the breaker,
+      // each attempt once, and its waiting requests are told promptly.
+      ++dc.failed_attempts;
+      const auto* d = detail_of(dm.reason);
+      dc.last_failure = d && !d->what.empty() ? d->what : cause;
+      error_detail det;
+      det.what = dc.last_failure;
+      det.dc_id = dc_id;
+      st.breaker->record_failure(dc_id, retry::make_failure(errc::connection_failed, det), false,
+                                 now);
+      if (unreachable(self, dc))
+        fail_queue(self, dc);
+    }
   }
   for (auto id : orphans) {
     auto i = st.invocations.find(id);

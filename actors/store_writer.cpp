@@ -14,6 +14,18 @@ namespace {
 caf::behavior store_writer(caf::event_based_actor* self,
                            std::shared_ptr<store::session_store> store,
                            caf::actor_addr report_to) {
+  // It ends with its pool, however the pool ends (a killed pool never sends
+  // store_done): saves already sent are in the mailbox before the down
+  // message, so they are still written.
+  if (auto pool = caf::actor_cast<caf::actor>(report_to)) {
+    self->monitor(pool);
+    self->set_down_handler([=](caf::down_msg& dm) {
+      if (dm.source == report_to)
+        self->quit();
+    });
+  } else {
+    self->quit();
+  }
   return {
     [=](store_save_atom, const store::session_data& data) {
       try {

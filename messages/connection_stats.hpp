@@ -27,6 +27,8 @@ struct connection_stats {
   uint64_t messages_ignored = 0;  // duplicates, out of window, unreadable
   uint64_t lost_checked = 0;      // requests of a lost connection asked about (msgs_state_req)
   uint64_t lost_resent = 0;       // ... of which the server never got these: sent again
+  uint64_t lost_answers_asked = 0;// ... whose answer existed: asked for again (msg_resend_ans_req)
+  uint64_t salts_refused = 0;     // get_future_salts answered with rpc_error
 };
 
 template <class Inspector>
@@ -35,7 +37,8 @@ typename Inspector::result_type inspect(Inspector& f, connection_stats& x) {
            x.in_flight, x.queued, x.bytes_in_flight, x.rtt_us, x.frames_sent,
            x.frames_received, x.requests_answered, x.containers_sent, x.connect_us,
            x.handshake_us, x.new_sessions, x.salt_changes, x.time_corrections,
-           x.seqno_corrections, x.messages_ignored, x.lost_checked, x.lost_resent);
+           x.seqno_corrections, x.messages_ignored, x.lost_checked, x.lost_resent,
+           x.lost_answers_asked, x.salts_refused);
 }
 
 } // namespace mtsender

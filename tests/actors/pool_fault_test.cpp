@@ -250,6 +250,8 @@ TEST_CASE("unknown auth key (-404): the pool drops the key, makes a new one and 
   REQUIRE(collect_until(self, log, [](auto& l) {
     return count_kind(l, frame_event_kind::auth_key_created) == 1;
   }));
+  for (int i = 0; i < 250 && !store->load().key(2); ++i)  // saved on the writer's thread
+    std::this_thread::sleep_for(20ms);
   REQUIRE(store->load().key(2));
   const auto first_key = store->load().key(2)->auth_key;
 
@@ -265,6 +267,10 @@ TEST_CASE("unknown auth key (-404): the pool drops the key, makes a new one and 
   REQUIRE(st.dc(2));
   CHECK(st.dc(2)->auth_keys_dropped == 1);
   CHECK(st.dc(2)->auth_keys_created == 2);
+  // The store writer saves on its own thread, after the event went out.
+  for (int i = 0; i < 250 && !(store->load().key(2) && store->load().key(2)->auth_key != first_key);
+       ++i)
+    std::this_thread::sleep_for(20ms);
   REQUIRE(store->load().key(2));
   CHECK(store->load().key(2)->auth_key != first_key);
   CHECK(store->load().key(2)->auth_key.size() == 256);

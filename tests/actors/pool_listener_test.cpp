@@ -186,3 +186,72 @@ TEST_CASE("overflow policy unsubscribe removes a stuck listener", "[actors][pool
   self->send_exit(stuck, caf::exit_reason::user_shutdown);
   stop(self, pool);
 }
+
+namespace {
+
+// An update of about 64 KiB: the tag, then zeros.
+byte_buffer big_update(uint32_t tag) {
+  auto b = test_update(tag);
+  b.resize(64 * 1024);
+  return b;
+}
+
+} // namespace
+
+TEST_CASE("a listener's queue is bounded in bytes as well as in events",
+          "[actors][pool][listen]") {
+  node n;
+  test_dc::server srv{two_dcs()};
+  srv.start();
+  auto pool = spawn_dc_pool(*n.sys, pool_config_for(srv, 1));
+  caf::scoped_actor self{*n.sys};
+  caf::scoped_actor slow_sink{*n.sys}, gone_sink{*n.sys};
+  REQUIRE(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
+  auto slow = n.sys->spawn(slow_listener, caf::actor{slow_sink});
+  auto gone = n.sys->spawn(slow_listener, caf::actor{gone_sink});
+  // Room for 1,000 events by count, but only three 64 KiB updates by bytes.
+  listener_options drop;
+  drop.max_unacked = 1;
+  drop.max_queued = 1000;
+  drop.max_queued_bytes = 200 * 1024;
+  drop.on_overflow = listener_overflow::drop_oldest;
+  auto unsub = drop;
+  unsub.on_overflow = listener_overflow::unsubscribe;
+  self->request(pool, 5s, listen_atom::value, slow, drop)
+    .receive([](caf::ok_atom) {}, [](caf::error&) {});
+  self->request(pool, 5s, listen_atom::value, gone, unsub)
+    .receive([](caf::ok_atom) {}, [](caf::error&) {});
+
+  for (uint32_t t = 1; t <= 10; ++t)
+    srv.push_update(big_update(t), 2);
+  // slow holds 1, queues the 3 newest that fit, drops the 6 before them;
+  // the other listener is removed at its first overflow.
+  pool_stats st;
+  for (int i = 0; i < 100; ++i) {
+    st = stats_of(self, pool);
+    if (st.events_dropped >= 6 && st.listeners == 1)
+      break;
+    std::this_thread::sleep_for(20ms);
+  }
+  CHECK(st.events_dropped == 6);
+  CHECK(st.listeners == 1);
+  CHECK(st.listeners_removed == 1);
+  self->send(slow, release_atom::value);
+  std::vector<frame_event> slow_log;
+  // CHECK, not REQUIRE: the listeners must still be stopped below, or the
+  // actor system waits for them forever.
+  CHECK(collect_until(slow_sink, slow_log, [](auto& l) {
+    return update_tags(l).size() >= 4 && count_kind(l, frame_event_kind::gap) >= 1;
+  }));
+  std::vector<std::string> seq;
+  for (auto& e : slow_log) {
+    if (e.kind == frame_event_kind::update)
+      seq.push_back(std::to_string(update_tag(e.body)));
+    else if (e.kind == frame_event_kind::gap)
+      seq.push_back("gap" + std::to_string(e.value));
+  }
+  CHECK(seq == std::vector<std::string>{"1", "gap6", "8", "9", "10"});
+  for (auto& l : {slow, gone})
+    self->send_exit(l, caf::exit_reason::user_shutdown);
+  stop(self, pool);
+}

@@ -113,6 +113,8 @@ cli_options parse_command_line(const std::vector<std::string>& args) {
       o.faults.bad_answer = parse_bad_frame(value(), o.faults.bad_answer_times);
     } else if (a == "--lose-query") {
       o.faults.lose_query = parse_lose_query(value(), o.faults.lose_query_times);
+    } else if (a == "--refuse-future-salts") {
+      o.faults.refuse_future_salts = true;
     } else if (a == "--stall") {
       o.faults.stall = true;
     } else if (a == "--stall-after-frames") {
@@ -228,6 +230,7 @@ fault flags:
   --lose-query CTOR[:TIMES]       a packet carrying query CTOR (hex, e.g. 0x0badc0de; also in
                                   containers and wrappers) closes the connection unread: never
                                   acked, answered or recorded (msgs_state_req says 2/3)
+  --refuse-future-salts           answer get_future_salts with rpc_error 400
   --stall                         accept connections, never read or answer
   --stall-after-frames N          stall each connection after N frames
 options:

@@ -26,6 +26,8 @@ uint64_t splitmix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
+constexpr uint32_t msg_resend_ans_req_id = 0x8610baeb;
+
 // Large bodies travel alone; containers stay below this many body bytes.
 constexpr size_t container_body_cap = 256 * 1024;
 constexpr size_t alone_threshold = 64 * 1024;
@@ -410,6 +412,12 @@ void dc_server::handle_body(connection& c, server_session& s, const incoming& m,
     }
     case tl::get_future_salts::id: {
       auto g = tl::get_future_salts::read(r);
+      if (faults_.refuse_future_salts) {
+        ++counters_.faults_injected;
+        ++counters_.rpc_errors;
+        answer_rpc(tl::serialize(tl::rpc_error{400, "FUTURE_SALTS_UNSUPPORTED"}));
+        return;
+      }
       const int32_t num = std::clamp(g.num, 1, 64);
       const int64_t now = unix_now_s();
       const int64_t period = std::max<int32_t>(1, shared_.opts.salt_period);
@@ -491,6 +499,42 @@ void dc_server::handle_body(connection& c, server_session& s, const incoming& m,
       }
       if (!unknown.info.empty())
         answer(tl::serialize(unknown));
+      return;
+    }
+    case msg_resend_ans_req_id: {
+      // The answers to these queries again (the client lost them), from the
+      // answers kept until acked (server_session::sent, bounded). If one is
+      // not there, msgs_state_info for all of them, as the docs say.
+      r.skip(4);
+      const auto n = r.read_vector_header(8, "msg_resend_ans_req.msg_ids");
+      std::vector<int64_t> ids;
+      for (uint32_t i = 0; i < n; ++i)
+        ids.push_back(r.read_int64("msg_id"));
+      r.expect_end("msg_resend_ans_req");
+      bool all = true;
+      for (auto id : ids) {
+        auto a = s.answered.find(id);
+        all = all && a != s.answered.end() && s.sent.count(a->second) != 0;
+      }
+      if (!all) {
+        tl::msgs_state_info info;
+        info.req_msg_id = m.msg_id;
+        const int64_t limit = unix_now_s() + shared_.opts.time_window_future;
+        for (auto id : ids)
+          info.info.push_back(s.state_of(id, (id >> 32) > limit));
+        answer(tl::serialize(info));
+        return;
+      }
+      for (auto id : ids) {
+        auto it = s.sent.find(s.answered[id]);
+        outgoing o;
+        o.body = std::move(it->second.body);
+        o.answers = it->second.answers;
+        o.no_gzip = true;   // already packed if it was worth it
+        s.sent.erase(it);
+        s.queue.push_back(std::move(o));
+        ++counters_.answers_resent;
+      }
       return;
     }
     case tl::http_wait::id:

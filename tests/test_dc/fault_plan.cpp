@@ -43,6 +43,8 @@ std::string describe(const fault_plan& f) {
     add(std::string(to_string(f.bad_answer)) + " answer" + times(f.bad_answer_times));
   if (f.lose_query)
     add("lose query " + hex_id(f.lose_query) + times(f.lose_query_times));
+  if (f.refuse_future_salts)
+    add("refuse get_future_salts");
   if (f.stall)
     add("stall after " + std::to_string(f.stall_after_frames) + " frames");
   return out.empty() ? "none" : out;

@@ -55,10 +55,14 @@ struct fault_plan {
   // 0: off.
   uint32_t lose_query = 0;
   uint32_t lose_query_times = 0;
+  // Answer get_future_salts with rpc_error 400 FUTURE_SALTS_UNSUPPORTED
+  // instead of future_salts, as some servers do.
+  bool refuse_future_salts = false;
 
   bool any() const noexcept {
     return close_after_frames || close_at_handshake != handshake_step::none
-           || transport_error || bad_answer != bad_frame::none || stall || lose_query;
+           || transport_error || bad_answer != bad_frame::none || stall || lose_query
+           || refuse_future_salts;
   }
 };
 

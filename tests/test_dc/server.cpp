@@ -210,6 +210,7 @@ server_counters& server_counters::operator+=(const server_counters& o) {
   ping_disconnects += o.ping_disconnects;
   quick_acks_sent += o.quick_acks_sent;
   packets_lost += o.packets_lost;
+  answers_resent += o.answers_resent;
   for (auto& [id, n] : o.received)
     received[id] += n;
   return *this;

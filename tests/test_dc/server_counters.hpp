@@ -36,6 +36,7 @@ struct server_counters {
   uint64_t ping_disconnects = 0;      // connections closed by ping_delay_disconnect
   uint64_t quick_acks_sent = 0;
   uint64_t packets_lost = 0;          // dropped unread by the lose_query fault
+  uint64_t answers_resent = 0;        // answers sent again for msg_resend_ans_req
   // Per constructor id: every message body received (service messages, the
   // wrappers and the unwrapped queries).
   std::map<uint32_t, uint64_t> received;

@@ -229,6 +229,29 @@ size_t client_session::request_state(const std::vector<uint64_t>& tokens) {
   return requests_[t].tokens.size();
 }
 
+size_t client_session::request_answers(const std::vector<uint64_t>& tokens) {
+  tl::msg_resend_req req;  // msg_resend_ans_req has the same layout
+  std::vector<uint64_t> asked;
+  for (auto t : tokens) {
+    auto it = requests_.find(t);
+    if (it == requests_.end() || it->second.k != kind::rpc || !it->second.sent
+        || it->second.msg_id == 0)
+      continue;
+    req.msg_ids.push_back(int64_t(it->second.msg_id));
+    asked.push_back(t);
+  }
+  if (asked.empty())
+    return 0;
+  byte_buffer body = tl::serialize(req);
+  store_le32(body.data(), msg_resend_ans_req_id);
+  // Tracked until the connection ends: a server that sends the answers
+  // again names the requests, not this message, so only a msgs_state_info
+  // (no answer to send) ever settles it.
+  auto t = add_internal(kind::resend_ans, std::move(body), true);
+  requests_[t].tokens = std::move(asked);
+  return requests_[t].tokens.size();
+}
+
 bool client_session::drop_answer(uint64_t token) {
   auto it = requests_.find(token);
   if (it == requests_.end() || it->second.k != kind::rpc)
@@ -271,7 +294,8 @@ std::optional<request_info> client_session::find(uint64_t token) const {
   if (it == requests_.end())
     return std::nullopt;
   const auto& r = it->second;
-  return request_info{r.msg_id, r.container_id, r.sent, r.acked};
+  return request_info{r.msg_id, r.container_id, r.sent, r.acked,
+                      r.first_packet != 0 && r.first_packet <= accepted_through_};
 }
 
 void client_session::requeue(uint64_t token, size_t& count) {
@@ -400,6 +424,7 @@ bool client_session::next_packet(byte_buffer& out) {
   const size_t messages = packet_tokens_.size() + (n_acks ? 1 : 0);
   if (messages == 0)  // only acks and no room: cannot happen with sane limits
     return false;
+  const uint64_t packet_no = ++packets_sent_;
 
   tx_.clear();
   tx_.resize(plaintext_header_size);
@@ -424,6 +449,9 @@ bool client_session::next_packet(byte_buffer& out) {
     r.acked = false;
     r.msg_id = msg_id;
     r.container_id = container_id;
+    r.packet = packet_no;
+    if (r.first_packet == 0)
+      r.first_packet = packet_no;
     by_msg_id_[msg_id] = t;
   };
 
@@ -474,7 +502,7 @@ bool client_session::next_packet(byte_buffer& out) {
     sent_.add(container_id, now);
     outer_id = container_id;
     outer_seqno = seqno_.next(false);
-    container_record rec{container_id, {}, {}};
+    container_record rec{container_id, packet_no, {}, {}};
     rec.tokens.reserve(packet_tokens_.size());
     for (size_t i = 0; i < packet_tokens_.size(); ++i) {
       record(packet_tokens_[i], inner_ids[i]);
@@ -670,6 +698,7 @@ void client_session::handle_body(uint64_t msg_id, byte_view body, std::vector<ev
       return;
     case tl::pong::id: {
       auto p = tl::pong::read(r);
+      note_accepted(uint64_t(p.msg_id));
       auto t = token_of(uint64_t(p.msg_id));
       auto it = t ? requests_.find(*t) : requests_.end();
       if (it != requests_.end() && it->second.k == kind::rpc) {
@@ -691,21 +720,26 @@ void client_session::handle_body(uint64_t msg_id, byte_view body, std::vector<ev
     }
     case tl::msgs_ack::id: {
       auto a = tl::msgs_ack::read(r);
-      for (auto id : a.msg_ids)
+      for (auto id : a.msg_ids) {
+        note_accepted(uint64_t(id));
         on_acked(uint64_t(id));
+      }
       return;
     }
     case tl::bad_msg_notification::id: {
       auto b = tl::bad_msg_notification::read(r);
       if (names_recent_send(msg_id, uint64_t(b.bad_msg_id),
-                            ("bad_msg_notification " + std::to_string(b.error_code)).c_str(), ev))
+                            ("bad_msg_notification " + std::to_string(b.error_code)).c_str(), ev)) {
+        note_accepted(uint64_t(b.bad_msg_id));
         handle_bad_msg(msg_id, uint64_t(b.bad_msg_id), b.error_code, ev);
+      }
       return;
     }
     case tl::bad_server_salt::id: {
       auto b = tl::bad_server_salt::read(r);
       if (!names_recent_send(msg_id, uint64_t(b.bad_msg_id), "bad_server_salt", ev))
         return;
+      note_accepted(uint64_t(b.bad_msg_id));
       salts_.set_current(uint64_t(b.new_server_salt));
       const size_t n = resend_msg(uint64_t(b.bad_msg_id));
       ev.push_back(salt_changed_event{uint64_t(b.new_server_salt), n});
@@ -713,6 +747,7 @@ void client_session::handle_body(uint64_t msg_id, byte_view body, std::vector<ev
     }
     case tl::new_session_created::id: {
       auto s = tl::new_session_created::read(r);
+      note_accepted(uint64_t(s.first_msg_id));
       salts_.set_current(uint64_t(s.server_salt));
       const size_t n = resend_before(uint64_t(s.first_msg_id));
       ev.push_back(new_session_event{uint64_t(s.first_msg_id), uint64_t(s.unique_id),
@@ -760,9 +795,11 @@ void client_session::handle_body(uint64_t msg_id, byte_view body, std::vector<ev
     }
     case tl::msgs_state_info::id: {
       auto info = tl::msgs_state_info::read(r);
+      note_accepted(uint64_t(info.req_msg_id));
       auto t = token_of(uint64_t(info.req_msg_id));
       auto it = t ? requests_.find(*t) : requests_.end();
-      if (it == requests_.end() || it->second.k != kind::state_req) {
+      if (it == requests_.end()
+          || (it->second.k != kind::state_req && it->second.k != kind::resend_ans)) {
         ev.push_back(message_ignored_event{msg_id, ignore_reason::unknown_request,
                                            "msgs_state_info for an unknown request"});
         return;
@@ -778,6 +815,7 @@ void client_session::handle_body(uint64_t msg_id, byte_view body, std::vector<ev
       uint64_t answer_id;
       if (cid == tl::msg_detailed_info::id) {
         auto d = tl::msg_detailed_info::read(r);
+        note_accepted(uint64_t(d.msg_id));
         on_acked(uint64_t(d.msg_id));
         answer_id = uint64_t(d.answer_msg_id);
       } else {
@@ -836,6 +874,7 @@ byte_view client_session::inflate(tl::reader& r) {
 void client_session::handle_rpc_result(uint64_t msg_id, byte_view body,
                                        std::vector<event>& ev) {
   const auto res = tl::read_rpc_result(body);
+  note_accepted(uint64_t(res.req_msg_id));
   auto t = token_of(uint64_t(res.req_msg_id));
   if (!t) {
     ev.push_back(message_ignored_event{msg_id, ignore_reason::unknown_request,
@@ -898,13 +937,19 @@ void client_session::handle_answer(uint64_t token, request& r, byte_view result,
       ev.push_back(drop_answer_event{r.target, o});
       break;
     }
-    case kind::state_req: {
+    case kind::state_req:
+    case kind::resend_ans: {
       auto info = tl::msgs_state_info::read(rd);
       handle_state_info(token, r, info.info, ev);
       break;
     }
     case kind::future_salts:
-      handle_future_salts(result, ev);
+      if (cid == tl::rpc_error::id) {  // not a malformed answer: a refusal
+        auto e = tl::rpc_error::read(rd);
+        ev.push_back(future_salts_event{0, e.error_code, std::move(e.error_message)});
+      } else {
+        handle_future_salts(result, ev);
+      }
       break;
     case kind::destroy: {
       auto res = tl::read_any_destroy_session_res(rd);
@@ -984,6 +1029,7 @@ void client_session::handle_state_info(uint64_t token, request& r, byte_view inf
 void client_session::handle_future_salts(byte_view body, std::vector<event>& ev) {
   tl::reader r{body};
   auto fs = tl::future_salts::read(r);
+  note_accepted(uint64_t(fs.req_msg_id));
   std::vector<salt_entry> salts;
   salts.reserve(fs.salts.size());
   for (const auto& s : fs.salts)
@@ -992,7 +1038,7 @@ void client_session::handle_future_salts(byte_view body, std::vector<event>& ev)
   if (auto t = token_of(uint64_t(fs.req_msg_id)))
     if (auto it = requests_.find(*t); it != requests_.end() && it->second.k == kind::future_salts)
       finish(*t);
-  ev.push_back(future_salts_event{salts.size()});
+  ev.push_back(future_salts_event{salts.size(), 0, {}});
 }
 
 void client_session::handle_destroy_result(const tl::any_destroy_session_res& res,
@@ -1006,6 +1052,20 @@ void client_session::handle_destroy_result(const tl::any_destroy_session_res& re
       break;
     }
   ev.push_back(destroy_session_event{sid, ok});
+}
+
+void client_session::note_accepted(uint64_t msg_id) {
+  uint64_t packet = 0;
+  if (auto t = token_of(msg_id)) {
+    if (auto it = requests_.find(*t); it != requests_.end() && it->second.msg_id == msg_id)
+      packet = it->second.packet;  // 0 for an adopted one: sent by an earlier connection
+  } else {
+    auto it = std::lower_bound(containers_.begin(), containers_.end(), msg_id,
+                               [](const container_record& c, uint64_t id) { return c.id < id; });
+    if (it != containers_.end() && it->id == msg_id)
+      packet = it->packet;
+  }
+  accepted_through_ = std::max(accepted_through_, packet);
 }
 
 void client_session::on_acked(uint64_t msg_id) {

@@ -81,6 +81,9 @@ struct request_info {
   uint64_t container_id = 0;  // the container of its last send, if any
   bool sent = false;          // sent at least once since last queued
   bool acked = false;         // the server acked its current msg_id
+  // A packet of this session object (one connection) that carried it was
+  // accepted by the server: see client_session::accepted_through_.
+  bool accepted = false;
 };
 
 class client_session {
@@ -132,6 +135,11 @@ public:
   // answered by one msg_state_event per token (state `invalid` for a token
   // the server's answer has no byte for). Returns how many were asked.
   size_t request_state(const std::vector<uint64_t>& tokens);
+  // msg_resend_ans_req for these requests (sent or adopted): the server sends
+  // their answers again (rpc_result events), or, when it has none to send,
+  // answers as to msgs_state_req (msg_state_event per token). Returns how
+  // many were asked.
+  size_t request_answers(const std::vector<uint64_t>& tokens);
   // rpc_drop_answer: the request gets no rpc_result event any more; a
   // drop_answer_event follows. False if the token is unknown.
   bool drop_answer(uint64_t token);
@@ -158,7 +166,9 @@ public:
   void on_packet(byte_view packet, std::vector<event>& events);
 
 private:
-  enum class kind : uint8_t { rpc, ping, state_req, drop, future_salts, destroy, service };
+  enum class kind : uint8_t {
+    rpc, ping, state_req, drop, future_salts, destroy, service, resend_ans
+  };
 
   struct request {
     kind k = kind::rpc;
@@ -169,9 +179,11 @@ private:
     bool adopted = false;           // lost by an earlier connection: see adopt()
     uint64_t msg_id = 0;
     uint64_t container_id = 0;
+    uint64_t first_packet = 0;      // packets_sent_ of its first send here; 0: none
+    uint64_t packet = 0;            // ... of its last send
     int64_t ping_id = 0;
     uint64_t target = 0;            // drop: the token whose answer is dropped
-    std::vector<uint64_t> tokens;   // state_req: the tokens asked about
+    std::vector<uint64_t> tokens;   // state_req, resend_ans: the tokens asked about
     byte_buffer body;
     std::shared_ptr<const byte_buffer> shared;  // instead of `body`, when shared
     std::shared_ptr<const byte_buffer> prefix;  // written before the body (wrapper heads)
@@ -182,6 +194,7 @@ private:
 
   struct container_record {
     uint64_t id;
+    uint64_t packet;                // packets_sent_ when it went out
     std::vector<uint64_t> tokens;   // what went inside
     std::vector<uint64_t> acks;     // acks that rode along
   };
@@ -215,6 +228,9 @@ private:
   void handle_future_salts(byte_view body, std::vector<event>& ev);
   void handle_destroy_result(const tl::any_destroy_session_res& res, std::vector<event>& ev);
   void on_acked(uint64_t msg_id);
+  // An authenticated server message names `msg_id` of ours: the packet that
+  // carried it was accepted (see accepted_through_).
+  void note_accepted(uint64_t msg_id);
 
   clock_source& clock_;
   random_source& random_;
@@ -236,6 +252,19 @@ private:
   size_t queued_ = 0;                                  // live entries of queue_
   std::vector<uint64_t> acks_;                        // server msg_ids to ack
   uint64_t next_internal_ = internal_token_base;
+  // Packets built by this object (it lives as long as one connection), and
+  // the highest of them the server is known to have accepted. The proof is
+  // an authenticated server message that names a msg_id we sent in that
+  // packet: an ack, an rpc_result, a pong, msgs_state_info, future_salts,
+  // bad_msg_notification or bad_server_salt about it, new_session_created's
+  // first_msg_id. One TCP stream is read in order and a server that cannot
+  // decrypt a packet closes the connection, so packet N accepted means every
+  // packet before it on this connection was decrypted and processed too.
+  // Nothing weaker counts: a server message that merely arrives after a
+  // send may have been sent before the server read it, and a transport
+  // error frame is unauthenticated and names no packet.
+  uint64_t packets_sent_ = 0;
+  uint64_t accepted_through_ = 0;
 
   byte_buffer tx_;                                     // plaintext scratch
   std::vector<byte_buffer> inflated_;                  // gzip outputs of one packet

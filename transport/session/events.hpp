@@ -99,9 +99,13 @@ struct drop_answer_event {
   drop_outcome outcome = drop_outcome::unknown;
 };
 
-// future_salts arrived and were stored.
+// future_salts arrived and were stored, or the server answered
+// get_future_salts with an rpc_error (some servers do): then count is 0 and
+// error_code / error_message say what it answered.
 struct future_salts_event {
   size_t count = 0;
+  int32_t error_code = 0;
+  std::string error_message;
 };
 
 struct destroy_session_event {
