@@ -126,6 +126,17 @@ void client_session::invoke(uint64_t token, std::shared_ptr<const byte_buffer> b
   enqueue(token);
 }
 
+void client_session::invoke_naming_msg_id(uint64_t token,
+                                          std::function<byte_buffer(uint64_t)> make_body) {
+  if (!make_body)
+    throw std::invalid_argument("client_session::invoke_naming_msg_id: no body maker");
+  auto sample = make_body(0);  // the size is the same whatever the msg_id
+  auto& r = add_rpc(token, sample.size());
+  r.body = std::move(sample);
+  r.make_body = std::move(make_body);
+  enqueue(token);
+}
+
 void client_session::adopt(uint64_t token, std::shared_ptr<const byte_buffer> body,
                            uint64_t msg_id) {
   if (msg_id == 0 || msg_id % 4 != 0)
@@ -338,7 +349,7 @@ bool client_session::next_packet(byte_buffer& out) {
       continue;
     }
     const size_t size = r->payload().size();
-    if (size >= config_.alone_threshold) {
+    if (size >= config_.alone_threshold || r->make_body) {
       if (packet_tokens_.empty()) {
         packet_tokens_.push_back(t);
         queue_.pop_front();
@@ -393,6 +404,8 @@ bool client_session::next_packet(byte_buffer& out) {
       auto& r = requests_[packet_tokens_[0]];
       outer_id = ids_.next(now);
       outer_seqno = seqno_.next(r.content_related);
+      if (r.make_body)
+        r.body = r.make_body(outer_id);
       const byte_view body = r.payload();
       tx_.insert(tx_.end(), body.begin(), body.end());
       record(packet_tokens_[0], outer_id);

@@ -43,6 +43,7 @@
 #include "mtsender/transport/tl/service_types.hpp"
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -96,6 +97,12 @@ public:
   // The same with a body shared with the caller (never copied; the caller
   // must not change it while the request is pending).
   void invoke(uint64_t token, std::shared_ptr<const byte_buffer> body);
+  // A request whose body names the msg_id of the message that carries it
+  // (auth.bindTempAuthKey): `make_body` builds it each time it is sent, with
+  // that send's msg_id, and it always goes alone in its packet (never in a
+  // container, whose items the server might see under other ids). Checked
+  // as invoke() with the body make_body(0) gives.
+  void invoke_naming_msg_id(uint64_t token, std::function<byte_buffer(uint64_t)> make_body);
   // Takes over a request that an earlier connection of this same session
   // sent as `msg_id` and lost: it is not sent again. An answer to `msg_id`
   // settles it; request_state() asks the server whether it got it; resend()
@@ -155,6 +162,7 @@ private:
     std::vector<uint64_t> tokens;   // state_req: the tokens asked about
     byte_buffer body;
     std::shared_ptr<const byte_buffer> shared;  // instead of `body`, when shared
+    std::function<byte_buffer(uint64_t)> make_body;  // see invoke_naming_msg_id
 
     byte_view payload() const noexcept { return shared ? byte_view{*shared} : byte_view{body}; }
   };
