@@ -150,6 +150,11 @@ void server::forget_auth_keys(int32_t dc_id) {
     d->forget_auth_keys();
 }
 
+void server::forget_temp_keys(int32_t dc_id) {
+  for (auto* d : impl_->select(dc_id))
+    d->forget_temp_keys();
+}
+
 void server::close_connections(int32_t dc_id) {
   for (auto* d : impl_->select(dc_id))
     d->close_connections();
@@ -185,6 +190,8 @@ server_counters& server_counters::operator+=(const server_counters& o) {
   ping_disconnects += o.ping_disconnects;
   quick_acks_sent += o.quick_acks_sent;
   packets_lost += o.packets_lost;
+  temp_keys_bound += o.temp_keys_bound;
+  binds_refused += o.binds_refused;
   for (auto& [id, n] : o.received)
     received[id] += n;
   return *this;

@@ -36,6 +36,8 @@ struct server_counters {
   uint64_t ping_disconnects = 0;      // connections closed by ping_delay_disconnect
   uint64_t quick_acks_sent = 0;
   uint64_t packets_lost = 0;          // dropped unread by the lose_query fault
+  uint64_t temp_keys_bound = 0;       // auth.bindTempAuthKey that succeeded
+  uint64_t binds_refused = 0;         // auth.bindTempAuthKey answered with an error
   // Per constructor id: every message body received (service messages, the
   // wrappers and the unwrapped queries).
   std::map<uint32_t, uint64_t> received;
