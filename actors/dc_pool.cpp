@@ -653,6 +653,7 @@ pool_impl::behavior_type pool_behavior(pool_ptr self, pool_config cfg) {
     [=](reconnect_timer_atom, uint64_t op) { on_reconnect_timer(self, op); },
     [=](sweep_atom) { on_sweep(self); },
     [=](store_failed_atom, const std::string& what) { on_store_failed(self, what); },
+    [=](renew_atom, int32_t dc, uint32_t slot, uint64_t gen) { on_renew_timer(self, dc, slot, gen); },
   };
 }
 

@@ -168,6 +168,7 @@ server_counters& server_counters::operator+=(const server_counters& o) {
   handshakes_started += o.handshakes_started;
   handshakes_completed += o.handshakes_completed;
   handshakes_failed += o.handshakes_failed;
+  temp_keys_made += o.temp_keys_made;
   auth_keys += o.auth_keys;
   sessions += o.sessions;
   new_sessions += o.new_sessions;

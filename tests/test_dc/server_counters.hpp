@@ -14,6 +14,7 @@ struct server_counters {
   uint64_t handshakes_started = 0;     // req_pq / req_pq_multi received
   uint64_t handshakes_completed = 0;   // dh_gen_ok sent
   uint64_t handshakes_failed = 0;
+  uint64_t temp_keys_made = 0;         // of handshakes_completed, temporary keys
   uint64_t auth_keys = 0;              // keys currently known
   uint64_t sessions = 0;               // sessions currently known
   uint64_t new_sessions = 0;           // new_session_created sent
