@@ -220,3 +220,65 @@ TEST_CASE("temporary keys are renewed before they expire, without failing reques
   CHECK(perm_keys_made(srv.counters(2)) == 1);
   stop(self, pool);
 }
+
+TEST_CASE("key loss under load: no caller ever sees -404 or dropped",
+          "[actors][pool][pfs][keys][hammer]") {
+  for (bool pfs : {true, false}) {
+    INFO("pfs " << pfs);
+    node n;
+    test_dc::server srv{two_dcs()};
+    srv.on(custom_query_id, [](const test_dc::rpc_call&) {
+      return test_dc::rpc_reply::result(bool_true()).after(std::chrono::milliseconds(5));
+    });
+    srv.start();
+    auto cfg = pool_config_for(srv, 3);
+    cfg.pfs.enabled = pfs;
+    auto pool = spawn_dc_pool(*n.sys, cfg);
+    caf::scoped_actor self{*n.sys};
+    REQUIRE(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
+    int ok = 0, lost_maybe_run = 0, bad = 0;
+    std::string seen;  // the first wrong answers
+    for (int round = 0; round < 8; ++round) {
+      pending_invokes p{self, pool};
+      for (uint32_t tag = 0; tag < 60; ++tag)
+        p.send(2, request_of(custom_query(tag), 20'000, tag % 2 == 0));
+      // Mid-flight: the server loses its keys (all of them, or with PFS
+      // sometimes only the temporary ones).
+      // Several times in a row, while the pool replaces connections after
+      // the previous loss. forget_temp_keys leaves the connections open:
+      // their next packets meet -404.
+      for (int loss = 0; loss < 4; ++loss) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5 + (round + loss) % 4 * 15));
+        if (pfs && (round + loss) % 2 == 1)
+          srv.forget_temp_keys(2);
+        else
+          srv.forget_auth_keys(2);
+      }
+      auto out = p.collect();
+      for (uint32_t tag = 0; tag < out.size(); ++tag) {
+        auto& o = out[tag];
+        CHECK(o.answers == 1);
+        if (o.value) {
+          ++ok;
+          continue;
+        }
+        const auto* d = detail_of(o.err);
+        const bool honest = tag % 2 == 1 && is(o.err, errc::connection_lost) && d
+                            && d->may_have_executed;
+        if (honest) {
+          ++lost_maybe_run;
+          continue;
+        }
+        if (++bad <= 5)
+          seen += "round " + std::to_string(round) + " tag " + std::to_string(tag) + ": "
+                  + n.sys->render(o.err) + "\n";
+      }
+    }
+    INFO(seen);
+    CHECK(bad == 0);
+    CHECK(ok > 0);
+    WARN("ok " << ok << ", lost (may have run) " << lost_maybe_run << ", bad " << bad);
+    CHECK(stray_messages(self) == 0);
+    stop(self, pool);
+  }
+}
