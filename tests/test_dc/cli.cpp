@@ -136,6 +136,8 @@ cli_options parse_command_line(const std::vector<std::string>& args) {
       o.proxy_secret = secret;
     } else if (a == "--lenient-files") {
       o.lenient_files = true;
+    } else if (a == "--allow-unbound-temp-keys") {
+      o.allow_unbound_temp_keys = true;
     } else if (a == "--country") {
       o.country = value();
     } else {
@@ -183,6 +185,7 @@ options:
   --clock-offset SECONDS          shift the server clock
   --country CC                    help.getNearestDc country (default ZZ)
   --lenient-files                 upload.getFile without Telegram's offset/limit rules
+  --allow-unbound-temp-keys       temporary keys serve queries before auth.bindTempAuthKey
   --proxy-secret HEX              obfuscated2 clients must use this 16-byte MTProxy secret
 signals: SIGINT/SIGTERM exit; SIGUSR1 forgets every session, SIGUSR2 every
 auth key (a restart; open connections are closed).

@@ -26,6 +26,7 @@ struct cli_options {
   int32_t clock_offset = 0;
   std::string country = "ZZ";
   bool lenient_files = false;
+  bool allow_unbound_temp_keys = false;
   std::optional<int128> proxy_secret;
 };
 

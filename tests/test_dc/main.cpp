@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
     opts.clock_offset = cli.clock_offset;
     opts.country = cli.country;
     opts.lenient_files = cli.lenient_files;
+    opts.require_bound_temp_keys = !cli.allow_unbound_temp_keys;
     opts.proxy_secret = cli.proxy_secret;
     static std::mutex log_mu;
     if (cli.verbose)
