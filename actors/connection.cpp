@@ -50,8 +50,11 @@ using close_hdl_atom = caf::atom_constant<caf::atom("closehdl")>;
 // is being verified (verify_key); requests wait as while handshaking.
 enum class phase : uint8_t { connecting, handshaking, binding, ready, closed };
 
-// The session token of auth.bindTempAuthKey; callers' tokens count up from 1.
+// The session tokens of auth.bindTempAuthKey and of connection_config::
+// after_bind; callers' tokens count up from 1. No pending entry has the
+// latter, so its answer is dropped.
 constexpr uint64_t bind_token = session::internal_token_base - 1;
+constexpr uint64_t after_bind_token = bind_token - 1;
 
 struct pending_request {
   caf::response_promise rp;
@@ -784,6 +787,8 @@ bool on_binding_event(conn_ptr self, session::event& ev) {
       return false;
     if (ok->body.size() == 4 && load_le32(ok->body.data()) == tl::bool_true_id) {
       st.temp_bound = true;
+      if (!st.cfg.after_bind.empty())
+        st.sess->invoke(after_bind_token, st.cfg.after_bind);  // before any request
       go_ready(self);
     } else {
       error_detail d;

@@ -5,6 +5,7 @@
 // after key loss no caller ever sees -404 or `dropped`.
 #include "mtsender/store/session_store.hpp"
 #include "mtsender/tests/support/tcp_relay.hpp"
+#include "mtsender/transport/tl/api_wrappers.hpp"
 #include "pool_fixture.hpp"
 
 #include <atomic>
@@ -281,4 +282,33 @@ TEST_CASE("key loss under load: no caller ever sees -404 or dropped",
     CHECK(stray_messages(self) == 0);
     stop(self, pool);
   }
+}
+
+TEST_CASE("after each bind, initConnection goes first (pfs.after_bind)", "[actors][pool][pfs][keys]") {
+  node n;
+  test_dc::server srv{two_dcs()};
+  srv.start();
+  auto cfg = pool_config_for(srv, 1);
+  tl::init_connection_params p;
+  p.api_id = 1;
+  p.device_model = "test";
+  p.system_version = "1";
+  p.app_version = "1";
+  p.system_lang_code = "en";
+  p.lang_pack = "";
+  p.lang_code = "en";
+  tl::writer w{cfg.pfs.after_bind};
+  tl::write_invoke_with_layer_header(w, 181);
+  tl::write_init_connection(w, p, nearest_dc_query());
+  auto pool = spawn_dc_pool(*n.sys, cfg);
+  caf::scoped_actor self{*n.sys};
+  REQUIRE(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
+  srv.forget_temp_keys(2);  // the next request meets -404: a new key, a new bind
+  CHECK(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query(), 20'000, true))) == 2);
+  auto c = srv.counters(2);
+  CHECK(c.temp_keys_bound == 2);
+  CHECK(c.count(tl::init_connection_id) == 2);  // once per bind
+  CHECK(c.rpc_errors == 0);
+  CHECK(stray_messages(self) == 0);
+  stop(self, pool);
 }
