@@ -9,6 +9,7 @@
 #include "mtsender/transport/crypto/secure_random.hpp"
 #include "mtsender/transport/handshake/client_handshake.hpp"
 #include "mtsender/transport/handshake/plain_message.hpp"
+#include "mtsender/transport/handshake/temp_key_binding.hpp"
 #include "mtsender/transport/session/client_session.hpp"
 #include "mtsender/transport/tl/api_wrappers.hpp"
 #include "mtsender/transport/tl/writer.hpp"
@@ -46,7 +47,15 @@ using deadline_atom = caf::atom_constant<caf::atom("deadline")>;
 using phase_timer_atom = caf::atom_constant<caf::atom("phasetimer")>;
 using close_hdl_atom = caf::atom_constant<caf::atom("closehdl")>;
 
-enum class phase : uint8_t { connecting, handshaking, ready, closed };
+// binding: a temporary key is being bound (auth.bindTempAuthKey), or a key
+// is being verified (verify_key); requests wait as while handshaking.
+enum class phase : uint8_t { connecting, handshaking, binding, ready, closed };
+
+// The session tokens of auth.bindTempAuthKey and of connection_config::
+// after_bind; callers' tokens count up from 1. No pending entry has the
+// latter, so its answer is dropped.
+constexpr uint64_t bind_token = session::internal_token_base - 1;
+constexpr uint64_t after_bind_token = bind_token - 1;
 
 struct pending_request {
   caf::response_promise rp;
@@ -88,6 +97,13 @@ struct conn_state {
   std::unique_ptr<session::client_session> sess;
   uint64_t auth_key_id = 0;
   connection_init init;                  // invokeWithLayer(initConnection) bookkeeping
+
+  // Perfect forward secrecy (connection_config::temp_key_lifetime).
+  crypto::auth_key_bytes perm_key{};
+  bool has_perm_key = false;
+  int64_t temp_expires_at = 0;           // server time; 0: sess runs the permanent key
+  bool temp_bound = false;
+  bool verifying = false;                // verify_key: waiting for the first pong
 
   std::unordered_map<uint64_t, pending_request> pending;  // by our token
   std::deque<uint64_t> waiting;                           // accepted before ready
@@ -169,6 +185,10 @@ session_state to_handoff(conn_state& st) {
     out.time_offset_ns = s.time_offset_ns;
     out.time_synced = s.time_synced;
     out.seen_msg_ids = std::move(s.seen_msg_ids);
+
+    // Only a bound temporary session can be continued; an unbound one is
+    // handed back keyed by a key the parent does not know, so it is dropped.
+    out.temp_key_expires_at = st.temp_bound ? st.temp_expires_at : 0;
   } else if (st.cfg.session) {
     out = *st.cfg.session;  // never got going: hand back what we were given
     out.dc_id = st.cfg.dc_id;
@@ -183,6 +203,16 @@ std::unique_ptr<session::client_session> restore_session(conn_state& st) {
   const auto& saved = *st.cfg.session;
   crypto::auth_key_bytes key{};
   std::copy(saved.auth_key.begin(), saved.auth_key.end(), key.begin());
+  if (st.cfg.temp_key_lifetime.count() > 0 && saved.temp_key_expires_at == 0) {
+    st.perm_key = key;  // never used for traffic: only to seal the bind
+    st.has_perm_key = true;
+    key.fill(0);
+    return nullptr;
+  }
+  if (saved.temp_key_expires_at != 0) {
+    st.temp_expires_at = saved.temp_key_expires_at;
+    st.temp_bound = true;
+  }
   session::session_state s;
   if (saved.session_id != 0) {
     s.auth_key = key;
@@ -378,7 +408,7 @@ void write_wire(conn_ptr self) {
 // Everything the session has queued leaves now, acks included.
 void flush_out(conn_ptr self) {
   auto& st = self->state;
-  if (!st.sess || !st.has_hdl || st.ph != phase::ready)
+  if (!st.sess || !st.has_hdl || (st.ph != phase::ready && st.ph != phase::binding))
     return;
   if (!st.state_checks.empty()) {  // one msgs_state_req for all adopted so far
     st.sess->request_state(st.state_checks);
@@ -697,9 +727,15 @@ void go_ready(conn_ptr self) {
   st.ph = phase::ready;
   ++st.phase_gen;
   st.stats.handshake_us = st.hs ? micros_since(st.connected_at) : 0;
+  st.hs.reset();
   st.last_rx = sclock::now();
   st.stats.ready = true;
-  emit(self, frame_event_kind::connection_up);
+  int64_t temp_left = 0;
+  if (st.temp_expires_at != 0)
+    temp_left = std::max<int64_t>(
+      0, st.temp_expires_at
+           - (st.clock.unix_time_ns() + st.sess->time_offset_ns()) / session::ns_per_second);
+  emit(self, frame_event_kind::connection_up, {}, temp_left);
   // Ask early for the salts to come, so the current one never runs out.
   st.sess->request_future_salts(32);
   auto waiting = std::move(st.waiting);
@@ -714,16 +750,50 @@ void go_ready(conn_ptr self) {
   arm_watchdog(self);
 }
 
+// A temporary key (PFS) once the permanent one exists, else the permanent key.
 void start_handshake(conn_ptr self) {
   auto& st = self->state;
   handshake::client_config hc;
   hc.public_keys = st.cfg.rsa_keys;
   hc.dc_id = st.cfg.handshake_dc_id != 0 ? st.cfg.handshake_dc_id : st.cfg.dc_id;
+  if (st.cfg.temp_key_lifetime.count() > 0 && st.has_perm_key) {
+    hc.kind = handshake::inner_data_kind::temp_dc;
+    hc.expires_in = static_cast<int32_t>(st.cfg.temp_key_lifetime.count());
+  }
   st.hs = std::make_unique<handshake::client_handshake>(std::move(hc), st.rng);
   st.ph = phase::handshaking;
   self_timer(self, st.cfg.timeouts.handshake, phase_timer_atom::value,
                      ++st.phase_gen);
   send_plain(self, st.hs->start());
+}
+
+// auth.bindTempAuthKey as the session's first message (api/pfs); the
+// handshake's timer runs on until the answer.
+void start_bind(conn_ptr self, const handshake::handshake_result& r) {
+  auto& st = self->state;
+  st.ph = phase::binding;
+  st.temp_expires_at = now_unix_s(st) + r.server_time_offset + r.expires_in;
+  const auto perm = st.perm_key;
+  const uint64_t temp_id = r.auth_key_id;
+  const uint64_t session_id = st.sess->session_id();
+  const auto expires_at = static_cast<int32_t>(st.temp_expires_at);
+  auto* rng = &st.rng;  // lives as long as the session that calls this
+  st.sess->invoke_naming_msg_id(bind_token, [=](uint64_t msg_id) {
+    return handshake::make_bind_request(perm, temp_id, session_id, expires_at,
+                                        static_cast<int64_t>(msg_id), *rng);
+  });
+  flush_out(self);
+}
+
+// verify_key: a ping under the key; ready at its pong.
+void start_verify(conn_ptr self) {
+  auto& st = self->state;
+  st.ph = phase::binding;
+  st.verifying = true;
+  self_timer(self, st.cfg.timeouts.handshake, phase_timer_atom::value, ++st.phase_gen);
+  st.ping_id = static_cast<int64_t>(st.rng.next<uint64_t>() >> 1);
+  st.sess->ping(st.ping_id);
+  flush_out(self);
 }
 
 void on_connected(conn_ptr self) {
@@ -734,7 +804,9 @@ void on_connected(conn_ptr self) {
   self->configure_read(st.hdl, caf::io::receive_policy::at_most(st.cfg.limits.read_chunk));
   st.last_rx = sclock::now();
   st.sess = restore_session(st);
-  if (st.sess)
+  if (st.sess && st.cfg.verify_key)
+    start_verify(self);
+  else if (st.sess)
     go_ready(self);
   else
     start_handshake(self);
@@ -755,14 +827,87 @@ void on_handshake_frame(conn_ptr self, byte_view payload) {
   s.time_synced = true;
   st.sess = std::make_unique<session::client_session>(s, st.clock, st.rng);
   st.auth_key_id = r.auth_key_id;
+  if (r.kind == handshake::inner_data_kind::temp_dc) {
+    start_bind(self, r);
+    return;
+  }
   emit(self, frame_event_kind::auth_key_created, byte_buffer(r.auth_key.begin(), r.auth_key.end()),
        static_cast<int64_t>(r.auth_key_id));
+  if (st.cfg.temp_key_lifetime.count() > 0) {
+    // PFS: the new permanent key only seals the bind of a temporary one,
+    // made on this same connection.
+    st.perm_key = r.auth_key;
+    st.has_perm_key = true;
+    st.sess.reset();
+    st.auth_key_id = 0;
+    start_handshake(self);
+    return;
+  }
   go_ready(self);
   st.hs.reset();
 }
 
+// The answer to the bind (or the verifying pong): true when `ev` was it.
+bool on_binding_event(conn_ptr self, session::event& ev) {
+  auto& st = self->state;
+  if (auto* pong = std::get_if<session::pong_event>(&ev)) {
+    if (st.verifying && pong->ping_id == st.ping_id) {
+      st.verifying = false;
+      go_ready(self);
+      return true;
+    }
+    return false;
+  }
+  auto refused = [&](caf::error reason, const std::string& what) {
+    // The waiting requests were never sent: lost, not run.
+    shut_down(self, std::move(reason), errc::connection_lost, what);
+  };
+  if (auto* ok = std::get_if<session::rpc_result_event>(&ev)) {
+    if (ok->token != bind_token)
+      return false;
+    if (ok->body.size() == 4 && load_le32(ok->body.data()) == tl::bool_true_id) {
+      st.temp_bound = true;
+      if (!st.cfg.after_bind.empty())
+        st.sess->invoke(after_bind_token, st.cfg.after_bind);  // before any request
+      go_ready(self);
+    } else {
+      error_detail d;
+      d.what = "auth.bindTempAuthKey did not answer boolTrue";
+      d.dc_id = st.cfg.dc_id;
+      refused(make_error(errc::malformed_reply, d), d.what);
+    }
+    return true;
+  }
+  if (auto* err = std::get_if<session::rpc_error_event>(&ev)) {
+    if (err->token != bind_token)
+      return false;
+    auto rpc = rpc_error::parse(err->code, err->message);
+    std::string what = "auth.bindTempAuthKey: " + std::to_string(err->code) + " " + err->message;
+    if (rpc.message == "ENCRYPTED_MESSAGE_INVALID") {
+      // Sealed with the permanent key: the server may have lost it.
+      what += " (the server may not know the permanent key)";
+      emit(self, frame_event_kind::auth_key_unknown, {},
+           static_cast<int64_t>(crypto::auth_key_id(st.perm_key)), what);
+    }
+    refused(make_rpc_error(std::move(rpc), st.cfg.dc_id), what);
+    return true;
+  }
+  if (auto* failed = std::get_if<session::request_failed_event>(&ev)) {
+    if (failed->token != bind_token)
+      return false;
+    error_detail d;
+    d.what = "auth.bindTempAuthKey failed: " + failed->detail;
+    d.dc_id = st.cfg.dc_id;
+    refused(make_error(errc::server_rejected, d), d.what);
+    return true;
+  }
+  return false;
+}
+
 void on_event(conn_ptr self, session::event& ev) {
   auto& st = self->state;
+  if (st.ph == phase::binding && on_binding_event(self, ev))
+    return;
   std::visit(
     [&](auto& e) {
       using T = std::decay_t<decltype(e)>;
@@ -862,8 +1007,11 @@ void on_ready_frame(conn_ptr self, byte_view payload) {
     payload = payload.sub(0, payload.size() - (payload.size() - 24) % 16);
   st.events.clear();
   st.sess->on_packet(payload, st.events);
-  for (auto& ev : st.events)
+  for (auto& ev : st.events) {
+    if (st.ph == phase::closed)
+      break;  // a refused bind ended the connection
     on_event(self, ev);
+  }
   st.events.clear();
 }
 
@@ -882,9 +1030,13 @@ void on_data(conn_ptr self, const caf::io::new_data_msg& msg) {
       const int32_t code = f.error_code;
       std::string what = "transport error " + std::to_string(code);
       if (code == -404) {
-        what += ": the server does not know the auth key (drop it, make a new one)";
-        emit(self, frame_event_kind::auth_key_unknown, {}, static_cast<int64_t>(st.auth_key_id),
-             what);
+        what += st.temp_expires_at != 0
+                  ? ": the server does not know the temporary auth key (make a new one)"
+                  : ": the server does not know the auth key";
+        // Only an answer to something we sent under a key says anything
+        // about that key (value 0: no key in use yet).
+        emit(self, frame_event_kind::auth_key_unknown, {},
+             st.sess ? static_cast<int64_t>(st.auth_key_id) : 0, what);
       } else if (code == -429) {
         what += ": too many connections or requests (back off before reconnecting)";
       } else if (code == -444) {
@@ -895,7 +1047,7 @@ void on_data(conn_ptr self, const caf::io::new_data_msg& msg) {
     }
     if (st.ph == phase::handshaking)
       on_handshake_frame(self, f.payload);
-    else if (st.ph == phase::ready)
+    else if (st.ph == phase::ready || st.ph == phase::binding)
       on_ready_frame(self, f.payload);
   }
   if (st.ph != phase::ready)
@@ -1129,7 +1281,7 @@ caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
         fail(self, errc::connection_failed,
              st.cfg.host + ":" + std::to_string(st.cfg.port) + ": connect timed out",
              errc::connection_failed);
-      else if (st.ph == phase::handshaking)
+      else if (st.ph == phase::handshaking || st.ph == phase::binding)
         fail(self, errc::handshake_failed,
              "handshake not finished within "
                + std::to_string(st.cfg.timeouts.handshake.count()) + " ms",

@@ -75,6 +75,27 @@ struct connection_config {
   std::shared_ptr<const init_heads> init;
   // Every request inside invokeWithoutUpdates (needs `init`).
   bool without_updates = false;
+
+  // Perfect forward secrecy (core.telegram.org/api/pfs), on when > 0: no
+  // message goes under the permanent key. The connection makes a temporary
+  // key of this lifetime (p_q_inner_data_temp_dc), binds it with
+  // auth.bindTempAuthKey as the first message of its session and is ready
+  // only then. `session` holds the permanent key (made here first when
+  // absent) or a bound temporary session to continue (temp_key_expires_at).
+  // A bind the server refuses ends the actor with that rpc_error (typed);
+  // ENCRYPTED_MESSAGE_INVALID is also reported as auth_key_unknown naming
+  // the permanent key, which the server may have lost.
+  std::chrono::seconds temp_key_lifetime{0};
+  // Sent right after each successful bind, before any request: Telegram
+  // wants the client info again after every binding (api/pfs), e.g.
+  // invokeWithLayer(layer, initConnection(..., help.getConfig)) from
+  // tl/api_wrappers.hpp. Its answer is not awaited. Empty: nothing.
+  byte_buffer after_bind;
+  // Ready only once the server answered a ping under the key: a -404 before
+  // that is the server saying, on this fresh connection, that it does not
+  // know the key (how the pool checks a key after a -404 that anyone on the
+  // path could have forged).
+  bool verify_key = false;
   connection_timeouts timeouts{};
   connection_limits limits{};
 };

@@ -102,6 +102,21 @@ bool lost_before_running(const caf::error& err, const error_detail* d, const inv
   return false;
 }
 
+// The connection went because of a key, not the network: the server did not
+// know the key the packet came under (-404, which also ends the other
+// connections of a lost key), or the pool closed the connection to replace
+// it (dropped, unsent). While the pool replaces its connections such a
+// request can meet several in a row; these bounces must not use up
+// max_resends, or the caller sees -404 or `dropped` for a request the pool
+// can still deliver (the deadline still bounds them).
+bool lost_to_key_change(const caf::error& err, const error_detail* d) {
+  if (!d)
+    return false;
+  if (err == errc::transport_error)
+    return d->transport_code == -404;
+  return err == errc::dropped && !d->may_have_executed;
+}
+
 // Lost after a send and perhaps run: the lost connection named the attempt
 // (session, msg_id), so the slot's next connection, which continues that
 // session, can ask the server whether it got it (msgs_state_req).
@@ -167,11 +182,13 @@ void on_attempt_error(pool_ptr self, uint64_t id, uint64_t attempt, caf::error e
     finish(self, id, std::move(err));
     return;
   }
-  if (inv.resends < st.cfg.max_resends && now < inv.deadline) {
+  const bool free_resend = lost_to_key_change(err, d) && lost_before_running(err, d, inv);
+  if ((inv.resends < st.cfg.max_resends || free_resend) && now < inv.deadline) {
     // Lost with the connection but never run (or harmless to run again):
     // send it again on any connection, without bothering the policy.
     if (lost_before_running(err, d, inv)) {
-      ++inv.resends;
+      if (!free_resend)
+        ++inv.resends;
       ++dc.stats.resent;
       inv.where = inv_where::queued;
       dispatch(self, inv);
@@ -742,6 +759,7 @@ pool_impl::behavior_type pool_behavior(pool_ptr self, pool_config cfg) {
     [=](reconnect_timer_atom, uint64_t op) { on_reconnect_timer(self, op); },
     [=](sweep_atom) { on_sweep(self); },
     [=](store_failed_atom, const std::string& what) { on_store_failed(self, what); },
+    [=](renew_atom, int32_t dc, uint32_t slot, uint64_t gen) { on_renew_timer(self, dc, slot, gen); },
   };
 }
 

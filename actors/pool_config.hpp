@@ -25,6 +25,24 @@
 
 namespace mtsender {
 
+// Perfect forward secrecy (core.telegram.org/api/pfs), as TDLib does it:
+// every connection runs under a temporary key bound to the DC's permanent
+// key (auth.bindTempAuthKey), renewed before it expires. The permanent key
+// then only seals binds, a recorded connection cannot be read even with it,
+// and a -404 costs only a temporary key.
+struct pfs_options {
+  bool enabled = true;
+  std::chrono::seconds temp_key_lifetime{24 * 3600};
+  // A slot replaces its temporary key when it has this fraction of its
+  // lifetime left: it stops taking requests, and once those on it are
+  // answered (or `drain_limit` passed) it reconnects with a new key.
+  double renew_at_fraction_left = 0.25;
+  std::chrono::milliseconds drain_limit{10'000};
+  // See connection_config::after_bind: the initConnection Telegram wants
+  // after each binding, sent by every connection before any request.
+  byte_buffer after_bind;
+};
+
 struct pool_config {
   using ms = std::chrono::milliseconds;
 
@@ -86,6 +104,10 @@ struct pool_config {
   // Requests sent again after a lost connection (not executed, or
   // safe_to_repeat) before the retry policy takes over.
   int max_resends = 3;
+
+  // On by default; a -404 or a refused bind then never costs the permanent
+  // key without the server confirming it on a fresh connection.
+  pfs_options pfs{};
 
   connection_timeouts timeouts{};
   connection_limits limits{};

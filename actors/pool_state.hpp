@@ -50,6 +50,7 @@ using deadline_atom = caf::atom_constant<caf::atom("pdeadline")>;  // invoke id
 using reconnect_timer_atom = caf::atom_constant<caf::atom("prcdl")>;  // op id
 using sweep_atom = caf::atom_constant<caf::atom("psweep")>;        // backstop, see dc_pool.cpp
 using linger_atom = caf::atom_constant<caf::atom("plinger")>;      // shut down: quit now
+using renew_atom = caf::atom_constant<caf::atom("prenew")>;        // dc, slot, gen: temp key
 
 using pool_impl = dc_pool::extend<
   caf::reacts_to<frame_event>,
@@ -59,7 +60,8 @@ using pool_impl = dc_pool::extend<
   caf::reacts_to<deadline_atom, uint64_t>,
   caf::reacts_to<reconnect_timer_atom, uint64_t>,
   caf::reacts_to<sweep_atom>,
-  caf::reacts_to<store_failed_atom, std::string>>;
+  caf::reacts_to<store_failed_atom, std::string>,
+  caf::reacts_to<renew_atom, int32_t, uint32_t, uint64_t>>;
 
 enum class slot_phase : uint8_t {
   empty,        // no connection, none wanted
@@ -85,6 +87,12 @@ struct slot {
   // Invocations its last connection lost after sending: the next connection
   // continues the same MTProto session, so it can ask the server about them.
   std::vector<uint64_t> resume;
+  // Keys (pool_keys.cpp).
+  bool probe = false;                     // its connection checks a suspect permanent key
+  bool draining = false;                  // its temporary key is due: no new requests
+  sclock::time_point drain_until{};
+  int64_t dead_key_id = 0;                // a temporary key the server did not know
+  uint64_t key_epoch = 0;                 // dc_entry::key_epoch when it was spawned
 };
 
 struct dc_entry {
@@ -96,6 +104,10 @@ struct dc_entry {
   int64_t key_time_offset_ns = 0;
   bool key_in_progress = false;           // one slot is handshaking
   bool salt_pending = false;              // key made, its salt not known yet
+  // A -404 or a refused bind named the permanent key: the next connection
+  // checks it (verify_key) before it is dropped (pool_keys.cpp).
+  bool key_suspect = false;
+  uint64_t key_epoch = 0;                 // bumped when the permanent key is dropped
   std::deque<uint64_t> queue;             // invocations waiting for a live slot
   size_t rr = 0;
   latency_window rtt;
@@ -217,6 +229,14 @@ void on_restart_timer(pool_ptr self, int32_t dc_id, uint32_t slot, uint64_t gen)
 caf::result<caf::ok_atom> start_reconnect(pool_ptr self, const reconnect_request& req);
 void on_reconnect_timer(pool_ptr self, uint64_t op);
 std::vector<slot_load> loads_of(const dc_entry& dc);
+void replace_slot(pool_ptr self, slot& s);                // closes it, restarts at once
+
+// pool_keys.cpp: which key a new connection uses, and what a key event means
+void configure_keys(pool_ptr self, dc_entry& dc, slot& s, connection_config& c);
+bool accept_handoff(pool_ptr self, dc_entry& dc, slot& s, session_state& ss);
+void on_key_unknown(pool_ptr self, dc_entry& dc, slot& s, const frame_event& ev);
+void on_slot_up(pool_ptr self, dc_entry& dc, int idx, const frame_event& ev);
+void on_renew_timer(pool_ptr self, int32_t dc_id, uint32_t idx, uint64_t gen);
 
 // pool_cancel.cpp: cancel by rpc_options::token
 // False (with `err` set) when another pending request has the token.

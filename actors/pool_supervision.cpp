@@ -1,7 +1,7 @@
 // The pool's connection slots: spawning connections with the DC's shared
 // auth key (one handshake per DC at a time), replacing failed ones after a
 // jittered exponential back-off while continuing their MTProto session,
-// dropping a key the server no longer knows (-404), and reconnect requests.
+// keys (pool_keys.cpp), and reconnect requests.
 #include "mtsender/actors/connection.hpp"
 #include "mtsender/actors/pool_backoff.hpp"
 #include "mtsender/actors/pool_state.hpp"
@@ -63,19 +63,7 @@ void start_slot(pool_ptr self, dc_entry& dc, int idx) {
   c.framing.dc_id = static_cast<int16_t>(st.cfg.test_servers ? dc.id + 10000 : dc.id);
   c.rsa_keys = st.cfg.rsa_keys;
   c.handshake_dc_id = st.cfg.test_servers ? dc.id + 10000 : 0;
-  if (!dc.auth_key.empty()) {
-    if (s.session && s.session->auth_key == dc.auth_key) {
-      c.session = s.session;  // the same MTProto session, continued
-    } else {
-      session_state fresh;
-      fresh.dc_id = dc.id;
-      fresh.auth_key = dc.auth_key;
-      fresh.server_salt = dc.key_salt;
-      fresh.time_offset_ns = dc.key_time_offset_ns;
-      fresh.time_synced = dc.key_time_offset_ns != 0;
-      c.session = std::move(fresh);
-    }
-  }
+  configure_keys(self, dc, s, c);  // pool_keys.cpp
   c.parent = caf::actor_cast<caf::actor>(self);
   c.init = st.init;   // connection init (actors/connection_init.hpp)
   c.timeouts = st.cfg.timeouts;
@@ -90,15 +78,6 @@ void start_slot(pool_ptr self, dc_entry& dc, int idx) {
   s.closing = false;
   s.loss_reported = false;
   s.in_flight = 0;
-}
-
-// Closes a live or starting connection so it is replaced at once.
-void replace_slot(pool_ptr self, slot& s) {
-  if (!s.conn)
-    return;
-  s.planned_restart = true;
-  s.phase = slot_phase::starting;  // no new requests for the old connection
-  self->send_exit(s.conn, caf::exit_reason::user_shutdown);
 }
 
 void slot_ready(pool_ptr self, dc_entry& dc, int idx) {
@@ -172,11 +151,20 @@ void fail_reconnects(pool_ptr self, int32_t dc_id, int idx, const std::string& c
 
 } // namespace
 
+// Closes a live or starting connection so it is replaced at once.
+void replace_slot(pool_ptr self, slot& s) {
+  if (!s.conn)
+    return;
+  s.planned_restart = true;
+  s.phase = slot_phase::starting;  // no new requests for the old connection
+  self->send_exit(s.conn, caf::exit_reason::user_shutdown);
+}
+
 std::vector<slot_load> loads_of(const dc_entry& dc) {
   std::vector<slot_load> out(dc.slots.size());
   for (size_t i = 0; i < dc.slots.size(); ++i) {
     auto& s = dc.slots[i];
-    out[i].live = s.phase == slot_phase::ready && !s.closing;
+    out[i].live = s.phase == slot_phase::ready && !s.closing && !s.draining;
     out[i].starting = s.phase == slot_phase::starting || s.phase == slot_phase::waiting_key;
     out[i].used = s.phase != slot_phase::empty;
     out[i].in_flight = s.in_flight;
@@ -215,6 +203,7 @@ void on_connection_event(pool_ptr self, const frame_event& ev) {
       return;   // one update stream per DC: not from this slot
     switch (ev.kind) {
       case frame_event_kind::connection_up:
+        on_slot_up(self, *dc, idx, ev);  // before: it may end a key check
         slot_ready(self, *dc, idx);
         break;
       case frame_event_kind::auth_key_created: {
@@ -234,26 +223,9 @@ void on_connection_event(pool_ptr self, const frame_event& ev) {
         start_waiting_slots(self, dc->id, s->conn);
         break;
       }
-      case frame_event_kind::auth_key_unknown: {
-        if (!dc->auth_key.empty()) {
-          dc->auth_key.clear();
-          ++dc->stats.auth_keys_dropped;
-          if (st.cfg.store && st.stored.drop_key(dc->id))
-            save_store(self);
-        }
-        // Every slot of the DC used the dropped key: replace them all; the
-        // first to start makes the new key, the others wait for it.
-        for (auto& other : dc->slots) {
-          other.session.reset();
-          if (&other == s) {
-            other.planned_restart = true;  // it is closing itself
-            other.phase = slot_phase::starting;
-          } else if (other.phase == slot_phase::ready || other.phase == slot_phase::starting) {
-            replace_slot(self, other);
-          }
-        }
+      case frame_event_kind::auth_key_unknown:
+        on_key_unknown(self, *dc, *s, ev);  // pool_keys.cpp
         break;
-      }
       default:
         break;
     }
@@ -265,11 +237,8 @@ void on_handoff(pool_ptr self, session_state& ss) {
   auto sender = self->current_sender() ? self->current_sender()->address() : caf::actor_addr{};
   dc_entry* dc = nullptr;
   slot* s = slot_by_addr(self, sender, &dc);
-  if (!s || dc->auth_key.empty() || ss.auth_key != dc->auth_key)
-    return;  // a session of a dropped key is worth nothing
-  dc->key_salt = ss.server_salt;
-  dc->key_time_offset_ns = ss.time_offset_ns;
-  s->session = std::move(ss);
+  if (s)
+    accept_handoff(self, *dc, *s, ss);  // pool_keys.cpp
 }
 
 void on_store_failed(pool_ptr self, const std::string& what) {

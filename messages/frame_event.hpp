@@ -18,12 +18,14 @@ namespace mtsender {
 
 enum class frame_event_kind : uint8_t {
   update = 1,         // body: a server-initiated TL object (Updates, ...)
-  connection_up,      // the session is ready for requests
+  connection_up,      // the session is ready for requests; value: with a
+                      // temporary key, the seconds it has left (else 0)
   connection_down,    // the connection ended; what: the cause
   new_session,        // the server made a new session: updates may be lost
                       // (call updates.getDifference); value: first_msg_id
   auth_key_created,   // body: the new 256-byte auth key; value: its key id
-  auth_key_unknown,   // the server does not know the key (-404): drop it
+  auth_key_unknown,   // the server does not know a key: value: its id
+                      // (-404; or a bind refused: the permanent key's)
   circuit_state,      // pool: a DC's circuit breaker changed; value: state
   gap,                // pool: events were dropped for a slow listener
   home_dc_changed,    // pool: the account's home DC moved (USER_/PHONE_/

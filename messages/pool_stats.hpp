@@ -31,7 +31,10 @@ struct pool_dc_stats {
   uint64_t resent = 0;              // requests sent again after a lost connection
   uint64_t lost_checked = 0;        // lost after a send: the server asked whether it got them
   uint64_t auth_keys_created = 0;
-  uint64_t auth_keys_dropped = 0;   // after -404
+  uint64_t auth_keys_dropped = 0;   // the server confirmed, on a fresh connection, it lost it
+  uint64_t auth_key_checks = 0;     // a -404 or refused bind named the key: checked anew
+  uint64_t temp_keys_lost = 0;      // -404 for a temporary key (PFS): a new one is made
+  uint64_t temp_keys_renewed = 0;   // replaced before they expired
   uint8_t circuit_state = 0;        // retry::breaker_state: 0 closed, 1 open, 2 half-open
   uint64_t bytes_out = 0;           // request bodies handed to connections
   uint64_t bytes_in = 0;            // answer bodies received
@@ -43,7 +46,8 @@ typename Inspector::result_type inspect(Inspector& f, pool_dc_stats& x) {
            x.starting_slots, x.waiting_slots, x.in_flight, x.queued, x.retry_waiting,
            x.rtt_median_us, x.rtt_p99_us, x.answered, x.failed, x.reconnects,
            x.reconnect_causes, x.flood_waits, x.resent, x.lost_checked, x.auth_keys_created,
-           x.auth_keys_dropped, x.circuit_state, x.bytes_out, x.bytes_in);
+           x.auth_keys_dropped, x.circuit_state, x.bytes_out, x.bytes_in, x.auth_key_checks,
+           x.temp_keys_lost, x.temp_keys_renewed);
 }
 
 struct pool_stats {

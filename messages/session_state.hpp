@@ -29,13 +29,18 @@ struct session_state {
   int64_t time_offset_ns = 0;    // server time minus local time
   bool time_synced = false;      // the offset came from the server
   std::vector<uint64_t> seen_msg_ids;  // server msg_ids accepted (replay window), ascending
+  // Perfect forward secrecy: auth_key is a temporary key, bound to the DC's
+  // permanent key, that the server keeps until then (unix seconds, server
+  // time). 0: auth_key is the permanent key.
+  int64_t temp_key_expires_at = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_state& x) {
   return f(caf::meta::type_name("mtsender_session_state"), x.dc_id, x.auth_key,
            x.auth_key_id, x.session_id, x.server_salt, x.salt_valid_until,
-           x.seq_no, x.last_msg_id, x.time_offset_ns, x.time_synced, x.seen_msg_ids);
+           x.seq_no, x.last_msg_id, x.time_offset_ns, x.time_synced, x.seen_msg_ids,
+           x.temp_key_expires_at);
 }
 
 } // namespace mtsender

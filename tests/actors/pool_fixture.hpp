@@ -46,6 +46,12 @@ inline test_dc::server_options two_dcs() {
   return o;
 }
 
+// Permanent keys the server made (with PFS each connection also makes a
+// temporary one).
+inline uint64_t perm_keys_made(const test_dc::server_counters& c) {
+  return c.handshakes_completed - c.temp_keys_made;
+}
+
 inline pool_config pool_config_for(test_dc::server& srv, size_t max_connections = 3) {
   pool_config c;
   c.dcs.clear();

@@ -60,6 +60,10 @@ TEST_CASE("command line: good flags", "[server][cli]") {
   REQUIRE(s.proxy_secret);
   CHECK((*s.proxy_secret)[15] == 0xff);
   CHECK(s.lenient_files);
+  CHECK(!s.allow_unbound_temp_keys);  // Telegram's rule by default
+  CHECK(parse_command_line({"--listen", "2=127.0.0.1:0", "--rsa-key", "k",
+                           "--allow-unbound-temp-keys"})
+          .allow_unbound_temp_keys);
 }
 
 TEST_CASE("command line: bad flags name the problem", "[server][cli]") {

@@ -151,6 +151,8 @@ cli_options parse_command_line(const std::vector<std::string>& args) {
       o.files.cdn_reupload_needed = true;
     } else if (a == "--cdn-corrupt-offset") {
       o.files.cdn_corrupt_offset = parse_int(a, value(), 0, int64_t(1) << 40);
+    } else if (a == "--allow-unbound-temp-keys") {
+      o.allow_unbound_temp_keys = true;
     } else if (a == "--country") {
       o.country = value();
     } else if (a == "--push-update-every") {
@@ -245,6 +247,7 @@ options:
   --cdn-dc N                      DC N (one of --listen) plays a CDN DC
   --cdn-reupload-needed           the CDN answers cdnFileReuploadNeeded until reuploadCdnFile
   --cdn-corrupt-offset N          the CDN flips the byte at file offset N
+  --allow-unbound-temp-keys       temporary keys serve queries before auth.bindTempAuthKey
   --proxy-secret HEX              obfuscated2 clients must use this 16-byte MTProxy secret
 API rules (on by default, as on Telegram):
   --no-init-required              API calls need no initConnection first (default: 400

@@ -31,6 +31,8 @@ struct cli_options {
   std::string country = "ZZ";
   bool lenient_files = false;
   file_options files;
+
+  bool allow_unbound_temp_keys = false;
   std::optional<int128> proxy_secret;
   api_rules rules;   // --no-init-required, --no-updates-opt-out, --layers MIN-MAX
   // --bot-token ID:SECRET (repeatable), --only-listed-bot-tokens,

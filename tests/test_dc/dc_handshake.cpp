@@ -70,8 +70,10 @@ void dc_server::on_plain_packet(connection& c, byte_view packet) {
     rng_.fill(reinterpret_cast<uint8_t*>(&rec.salt_seed), sizeof rec.salt_seed);
     rec.first_salt = r.server_salt;
     rec.created = unix_now_s();
-    if (r.kind == handshake::inner_data_kind::temp_dc)
+    if (r.kind == handshake::inner_data_kind::temp_dc) {
       rec.expires_at = int32_t(rec.created + r.expires_in);
+      ++counters_.temp_keys_made;
+    }
     keys_[r.auth_key_id] = rec;
     ++counters_.handshakes_completed;
     log(c, "auth key " + to_hex(byte_view{reinterpret_cast<const uint8_t*>(&r.auth_key_id), 8})

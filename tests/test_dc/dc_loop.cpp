@@ -463,4 +463,15 @@ void dc_server::forget_auth_keys() {
   wake();
 }
 
+void dc_server::forget_temp_keys() {
+  std::lock_guard<std::recursive_mutex> lock{mu_};
+  for (auto i = keys_.begin(); i != keys_.end();) {
+    if (i->second.expires_at != 0)
+      i = keys_.erase(i);
+    else
+      ++i;
+  }
+  wake();
+}
+
 } // namespace mtsender::test_dc

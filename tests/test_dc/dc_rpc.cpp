@@ -4,6 +4,7 @@
 // silence).
 #include "mtsender/tests/test_dc/builtin_methods.hpp"
 #include "mtsender/tests/test_dc/dc_server.hpp"
+#include "mtsender/transport/handshake/temp_key_binding.hpp"
 #include "mtsender/transport/tl/api_wrappers.hpp"
 #include "mtsender/transport/tl/envelope.hpp"
 #include "mtsender/transport/tl/gzip.hpp"
@@ -56,8 +57,14 @@ void dc_server::handle_query(connection& c, server_session& s, const incoming& m
   }
   rpc_reply reply;
   bool is_file = false;
+  const auto& key = keys_.at(s.key_id);
   try {
-    if (handler) {
+    if (u.query_id == handshake::bind_temp_auth_key::id) {
+      reply = bind_temp_key(c, s, m, u.query);
+    } else if (key.expires_at != 0 && key.bound_to == 0 && shared_.opts.require_bound_temp_keys) {
+      reply = rpc_reply::error(401, "AUTH_KEY_PERM_EMPTY");
+      log(c, tl::describe_constructor(u.query_id) + " under an unbound temporary key");
+    } else if (handler) {
       reply = (*handler)(call);
     } else if (auto a = account_answer(call, shared_.opts.accounts, shared_.accounts, dc_ids(),
                                        unix_now_s(), rng_)) {

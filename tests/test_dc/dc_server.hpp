@@ -70,6 +70,7 @@ struct auth_key_record {
   int64_t first_salt = 0;       // from the handshake, accepted in its first period
   int64_t created = 0;          // unix seconds
   int32_t expires_at = 0;       // temporary keys; 0: permanent
+  uint64_t bound_to = 0;        // temporary keys: the permanent key id, once bound
 };
 
 class dc_server {
@@ -92,6 +93,7 @@ public:
   void set_faults(const fault_plan& f);
   void forget_sessions();
   void forget_auth_keys();
+  void forget_temp_keys();
   void close_connections();
 
 private:
@@ -135,6 +137,9 @@ private:
                      const rpc_reply& reply, bool is_file);
   std::optional<rpc_reply> builtin_reply(const rpc_call& call, bool& is_file);
   std::vector<int32_t> dc_ids() const;
+
+  // dc_bind.cpp: auth.bindTempAuthKey
+  rpc_reply bind_temp_key(connection& c, server_session& s, const incoming& m, byte_view query);
 
   int64_t unix_now_s() const;
   int64_t unix_now_ns() const;

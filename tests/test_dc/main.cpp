@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
     opts.country = cli.country;
     opts.lenient_files = cli.lenient_files;
     opts.files = cli.files;
+
+    opts.require_bound_temp_keys = !cli.allow_unbound_temp_keys;
     opts.proxy_secret = cli.proxy_secret;
     opts.rules = cli.rules;
     opts.accounts = cli.accounts;

@@ -175,6 +175,11 @@ void server::forget_auth_keys(int32_t dc_id) {
     d->forget_auth_keys();
 }
 
+void server::forget_temp_keys(int32_t dc_id) {
+  for (auto* d : impl_->select(dc_id))
+    d->forget_temp_keys();
+}
+
 void server::close_connections(int32_t dc_id) {
   for (auto* d : impl_->select(dc_id))
     d->close_connections();
@@ -188,6 +193,7 @@ server_counters& server_counters::operator+=(const server_counters& o) {
   handshakes_started += o.handshakes_started;
   handshakes_completed += o.handshakes_completed;
   handshakes_failed += o.handshakes_failed;
+  temp_keys_made += o.temp_keys_made;
   auth_keys += o.auth_keys;
   sessions += o.sessions;
   new_sessions += o.new_sessions;
@@ -211,6 +217,9 @@ server_counters& server_counters::operator+=(const server_counters& o) {
   quick_acks_sent += o.quick_acks_sent;
   packets_lost += o.packets_lost;
   answers_resent += o.answers_resent;
+
+  temp_keys_bound += o.temp_keys_bound;
+  binds_refused += o.binds_refused;
   for (auto& [id, n] : o.received)
     received[id] += n;
   return *this;

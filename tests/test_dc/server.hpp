@@ -83,6 +83,11 @@ struct server_options {
   api_rules rules;
   // Bot accounts, exported authorizations, home DCs, file DC (accounts.hpp).
   account_options accounts;
+
+  // Telegram's rule for temporary keys (core.telegram.org/api/pfs): until
+  // auth.bindTempAuthKey binds one, every other query on it is answered
+  // 401 AUTH_KEY_PERM_EMPTY. Off: unbound temporary keys work like permanent ones.
+  bool require_bound_temp_keys = true;
 };
 
 // A 2048-bit key generated once per process (generating one costs ~100 ms).
@@ -139,11 +144,16 @@ public:
   void set_faults(const fault_plan& faults, int32_t dc_id = 0);
   void clear_faults(int32_t dc_id = 0) { set_faults(fault_plan{}, dc_id); }
 
+  // auth.bindTempAuthKey is built in (it needs the DC's keys): checks and
+  // errors as core.telegram.org/method/auth.bindTempAuthKey lists them.
   // A "restart": forget every session (clients get new_session_created) or
   // every auth key (clients get -404 and must redo the handshake). Both close
   // the open connections, as a restarted server would.
   void forget_sessions(int32_t dc_id = 0);
   void forget_auth_keys(int32_t dc_id = 0);
+  // Only the temporary keys (Telegram keeps them in RAM only): their
+  // clients get -404, the permanent keys stay.
+  void forget_temp_keys(int32_t dc_id = 0);
   void close_connections(int32_t dc_id = 0);
 
   struct impl;

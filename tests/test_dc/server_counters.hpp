@@ -14,6 +14,7 @@ struct server_counters {
   uint64_t handshakes_started = 0;     // req_pq / req_pq_multi received
   uint64_t handshakes_completed = 0;   // dh_gen_ok sent
   uint64_t handshakes_failed = 0;
+  uint64_t temp_keys_made = 0;         // of handshakes_completed, temporary keys
   uint64_t auth_keys = 0;              // keys currently known
   uint64_t sessions = 0;               // sessions currently known
   uint64_t new_sessions = 0;           // new_session_created sent
@@ -37,6 +38,9 @@ struct server_counters {
   uint64_t quick_acks_sent = 0;
   uint64_t packets_lost = 0;          // dropped unread by the lose_query fault
   uint64_t answers_resent = 0;        // answers sent again for msg_resend_ans_req
+
+  uint64_t temp_keys_bound = 0;       // auth.bindTempAuthKey that succeeded
+  uint64_t binds_refused = 0;         // auth.bindTempAuthKey answered with an error
   // Per constructor id: every message body received (service messages, the
   // wrappers and the unwrapped queries).
   std::map<uint32_t, uint64_t> received;

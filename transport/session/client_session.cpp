@@ -160,6 +160,17 @@ bool client_session::set_prefix(uint64_t token, std::shared_ptr<const byte_buffe
   return true;
 }
 
+void client_session::invoke_naming_msg_id(uint64_t token,
+                                          std::function<byte_buffer(uint64_t)> make_body) {
+  if (!make_body)
+    throw std::invalid_argument("client_session::invoke_naming_msg_id: no body maker");
+  auto sample = make_body(0);  // the size is the same whatever the msg_id
+  auto& r = add_rpc(token, sample.size());
+  r.body = std::move(sample);
+  r.make_body = std::move(make_body);
+  enqueue(token);
+}
+
 void client_session::adopt(uint64_t token, std::shared_ptr<const byte_buffer> body,
                            uint64_t msg_id) {
   if (msg_id == 0 || msg_id % 4 != 0)
@@ -396,10 +407,10 @@ bool client_session::next_packet(byte_buffer& out) {
       continue;
     }
     const size_t size = r->wire_size();
-    // Large bodies go alone, and so does one too big for a container of
-    // this packet limit (it fits alone: invoke() checked it), or it would
-    // wait in the queue forever.
-    if (size >= config_.alone_threshold
+    // Large bodies go alone, and so does a body that names its own msg_id,
+    // and one too big for a container of this packet limit (it fits alone:
+    // invoke() checked it), or it would wait in the queue forever.
+    if (size >= config_.alone_threshold || r->make_body
         || (packet_tokens_.empty() && tl::container_item_header_size + size > budget)) {
       if (packet_tokens_.empty()) {
         packet_tokens_.push_back(t);
@@ -460,6 +471,8 @@ bool client_session::next_packet(byte_buffer& out) {
       auto& r = requests_[packet_tokens_[0]];
       outer_id = ids_.next(now);
       outer_seqno = seqno_.next(r.content_related);
+      if (r.make_body)
+        r.body = r.make_body(outer_id);
       if (r.prefix)
         tx_.insert(tx_.end(), r.prefix->begin(), r.prefix->end());
       const byte_view body = r.payload();

@@ -52,6 +52,7 @@
 #include "mtsender/transport/tl/service_types.hpp"
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -118,6 +119,13 @@ public:
   // with initConnection after CONNECTION_NOT_INITED). False if unknown, not
   // an RPC, or the body and prefix together exceed the packet limit.
   bool set_prefix(uint64_t token, std::shared_ptr<const byte_buffer> prefix);
+
+  // A request whose body names the msg_id of the message that carries it
+  // (auth.bindTempAuthKey): `make_body` builds it each time it is sent, with
+  // that send's msg_id, and it always goes alone in its packet (never in a
+  // container, whose items the server might see under other ids). Checked
+  // as invoke() with the body make_body(0) gives.
+  void invoke_naming_msg_id(uint64_t token, std::function<byte_buffer(uint64_t)> make_body);
   // Takes over a request that an earlier connection of this same session
   // sent as `msg_id` and lost: it is not sent again. An answer to `msg_id`
   // settles it; request_state() asks the server whether it got it; resend()
@@ -187,6 +195,8 @@ private:
     byte_buffer body;
     std::shared_ptr<const byte_buffer> shared;  // instead of `body`, when shared
     std::shared_ptr<const byte_buffer> prefix;  // written before the body (wrapper heads)
+
+    std::function<byte_buffer(uint64_t)> make_body;  // see invoke_naming_msg_id
 
     byte_view payload() const noexcept { return shared ? byte_view{*shared} : byte_view{body}; }
     size_t wire_size() const noexcept { return payload().size() + (prefix ? prefix->size() : 0); }
