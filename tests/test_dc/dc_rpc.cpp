@@ -38,7 +38,11 @@ void dc_server::handle_query(connection& c, server_session& s, const incoming& m
 
   rpc_call call;
   call.dc_id = id_;
-  call.auth_key_id = s.key_id;
+  // Authorizations and uploads belong to the permanent key: a bound temporary
+  // key acts for it (core.telegram.org/api/pfs), so a client that renews its
+  // temporary keys stays logged in and keeps its uploaded parts.
+  const uint64_t bound_to = keys_.at(s.key_id).bound_to;
+  call.auth_key_id = bound_to != 0 ? bound_to : s.key_id;
   call.session_id = s.id;
   call.msg_id = m.msg_id;
   call.constructor_id = u.query_id;

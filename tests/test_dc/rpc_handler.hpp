@@ -24,7 +24,7 @@ namespace mtsender::test_dc {
 
 struct rpc_call {
   int32_t dc_id = 0;
-  uint64_t auth_key_id = 0;
+  uint64_t auth_key_id = 0;     // the permanent key (for a bound temporary key, the one it is bound to)
   int64_t session_id = 0;
   int64_t msg_id = 0;           // the message that carried the query
   uint32_t constructor_id = 0;  // of the query, wrappers removed
