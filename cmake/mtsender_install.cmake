@@ -6,6 +6,9 @@ foreach(dir transport messages actors store)
           DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/mtsender/${dir}
           FILES_MATCHING PATTERN "*.hpp")
 endforeach()
+# The generated typed API (build tree) beside the hand-written headers.
+install(DIRECTORY ${MTSENDER_API_DIR}/mtsender/api
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/mtsender)
 install(TARGETS mtsender EXPORT mtsenderTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 set(cfgdir ${CMAKE_INSTALL_LIBDIR}/cmake/mtsender)
