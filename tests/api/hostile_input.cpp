@@ -31,13 +31,16 @@ std::optional<tl::decode_error> decode_error_of(byte_view bytes) {
   return std::nullopt;
 }
 
-} // namespace
-
-TEST_CASE("every constructor cut at every byte is a decode error", "[api][hostile]") {
+// Cuts every constructor of one half of the schema (two test cases, so each
+// stays well inside ctest's timeout under the sanitizers).
+void cut_everywhere(size_t half) {
   auto& s = the_schema();
-  api_test::wire_builder b{s};
+  // Small objects (nested ones minimal after 64 bytes) keep the n^2 cuts
+  // fast; every top-level field is still there.
+  api_test::wire_builder b{s, 64};
   size_t cuts = 0;
-  for (auto& c : s.constructors) {
+  for (size_t i = half; i < s.constructors.size(); i += 2) {
+    auto& c = s.constructors[i];
     auto bytes = b.build(c, api_test::fill::all);
     for (size_t n = 0; n < bytes.size(); ++n) {
       auto err = decode_error_of(byte_view{bytes.data(), n});
@@ -49,7 +52,19 @@ TEST_CASE("every constructor cut at every byte is a decode error", "[api][hostil
       ++cuts;
     }
   }
-  REQUIRE(cuts > 100000);
+  REQUIRE(cuts > 100000);  // about 175,000 per half
+}
+
+} // namespace
+
+TEST_CASE("every constructor cut at every byte is a decode error (first half)",
+          "[api][hostile]") {
+  cut_everywhere(0);
+}
+
+TEST_CASE("every constructor cut at every byte is a decode error (second half)",
+          "[api][hostile]") {
+  cut_everywhere(1);
 }
 
 TEST_CASE("an unknown constructor id names the id, the type and the offset", "[api][hostile]") {

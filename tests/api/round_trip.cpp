@@ -20,7 +20,7 @@ const tl_gen::schema& the_schema() {
 
 template <class Boxed>
 void round_trip(const tl_gen::combinator& c, api_test::fill mode) {
-  api_test::wire_builder b{the_schema()};
+  static api_test::wire_builder b{the_schema()};
   auto bytes = b.build(c, mode);
   INFO(c.name << " (line " << c.line << "), fill " << int(mode) << ", " << bytes.size()
               << " bytes");

@@ -14,8 +14,6 @@ using tl_gen::type_ref;
 
 namespace {
 
-constexpr size_t budget = 3000;  // bytes before nested objects go minimal
-
 // Nesting a constructor needs when its optional fields are absent and its
 // vectors empty (INT_MAX while unknown).
 int required_height(const tl_gen::schema& s, const combinator& c,
@@ -41,7 +39,7 @@ int required_height(const tl_gen::schema& s, const combinator& c,
 
 } // namespace
 
-wire_builder::wire_builder(const tl_gen::schema& s) : s_(s) {
+wire_builder::wire_builder(const tl_gen::schema& s, size_t budget) : s_(s), budget_(budget) {
   std::map<std::string, int> type_h;
   for (bool changed = true; changed;) {
     changed = false;
@@ -95,7 +93,7 @@ mtsender::byte_buffer wire_builder::build(const combinator& c, fill mode) {
 
 const combinator& wire_builder::pick(const std::string& type, int depth) {
   auto& t = *s_.find_type(type);
-  if (out_.size() > budget || depth > 3)
+  if (out_.size() > budget_ || depth > 3)
     return s_.constructors[smallest_.at(type)];
   return s_.constructors[t.constructors[counter_++ % t.constructors.size()]];
 }
@@ -107,7 +105,7 @@ void wire_builder::boxed(const std::string& type, fill mode, int depth) {
 }
 
 void wire_builder::body(const combinator& c, fill mode, int depth) {
-  if (out_.size() > budget || depth > 3)
+  if (out_.size() > budget_ || depth > 3)
     mode = fill::none;
   std::map<std::string, uint32_t> flags;
   for (auto& f : c.fields)

@@ -22,7 +22,8 @@ enum class fill { none, all, alternate };
 
 class wire_builder {
 public:
-  explicit wire_builder(const tl_gen::schema& s);
+  // `budget`: bytes after which nested objects are minimal.
+  explicit wire_builder(const tl_gen::schema& s, size_t budget = 3000);
 
   // id + fields of a constructor or function.
   mtsender::byte_buffer build(const tl_gen::combinator& c, fill mode);
@@ -36,6 +37,7 @@ private:
   void u32(uint32_t v);
 
   const tl_gen::schema& s_;
+  size_t budget_;
   std::map<std::string, size_t> smallest_;   // type -> constructor index, least nesting
   const tl_gen::combinator* get_config_ = nullptr;
   mtsender::byte_buffer out_;
