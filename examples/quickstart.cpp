@@ -1,21 +1,30 @@
 // quickstart: the smallest complete use of caf-mtsender.
 //
 // Spawns the DC pool inside an actor system, subscribes a listener that
-// prints every event the pool reports (connection up, new auth key, updates),
-// calls help.getNearestDc and prints the answer, then shuts down cleanly.
+// prints every event the pool reports (connection up, new auth key, updates
+// decoded as api::Updates), calls help.getNearestDc and help.getConfig (in
+// invokeWithLayer(initConnection(...)), as a client's first call) with the
+// typed API and prints the answers, then shuts down cleanly.
 //
 //   quickstart                                  # Telegram production DC 2
 //   quickstart --host 127.0.0.1 --port 4430 --dc 2 --key test.pub.pem
 //              [--session FILE]                 # keep the auth key between runs
+//              [--api-id N]                     # for initConnection (my.telegram.org)
 //
 // Exit status: 0 on an answer, 1 on an RPC error, 2 on bad arguments.
 #include "mtsender/actors/dc_pool.hpp"
+#include "mtsender/api/help/getConfig.hpp"
+#include "mtsender/api/help/getNearestDc.hpp"
+#include "mtsender/api/initConnection.hpp"
+#include "mtsender/api/invokeWithLayer.hpp"
+#include "mtsender/api/layer.hpp"
 #include "mtsender/messages/add_message_types.hpp"
 #include "mtsender/messages/error.hpp"
 #include "mtsender/messages/frame_event.hpp"
+#include "mtsender/messages/invoke.hpp"
+#include "mtsender/messages/updates.hpp"
 #include "mtsender/store/file_session_store.hpp"
-#include "mtsender/transport/tl/reader.hpp"
-#include "mtsender/transport/tl/writer.hpp"
+#include "mtsender/transport/api/printer.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -35,9 +44,6 @@ using namespace mtsender;
 
 namespace {
 
-constexpr uint32_t help_get_nearest_dc = 0x1fb33026;  // help.getNearestDc#1fb33026 = NearestDc
-constexpr uint32_t nearest_dc = 0x8e1a1775;           // nearestDc country this_dc nearest_dc
-
 // One whole line per call: the listener prints from another thread.
 void say(const std::string& line) {
   std::printf("%s\n", line.c_str());
@@ -49,8 +55,13 @@ caf::behavior printer(caf::event_based_actor*, std::string prefix) {
   return {
     [=](const frame_event& ev) -> caf::ok_atom {
       std::string line = prefix + ": dc=" + std::to_string(ev.dc_id) + " kind=" + to_string(ev.kind);
-      if (ev.kind == frame_event_kind::update)
-        line += " update of " + std::to_string(ev.body.size()) + " bytes";
+      if (ev.kind == frame_event_kind::update) {
+        try {
+          line += " " + api::to_string(decode_updates(ev));
+        } catch (const std::exception& e) {
+          line += " undecodable update of " + std::to_string(ev.body.size()) + " bytes: " + e.what();
+        }
+      }
       if (!ev.what.empty())
         line += " (" + ev.what + ")";
       say(line);
@@ -65,6 +76,7 @@ struct options {
   int32_t dc = 2;
   std::string key_file;
   std::string session_file;
+  int32_t api_id = 0;
 };
 
 bool parse(int argc, char** argv, options& o) {
@@ -85,6 +97,8 @@ bool parse(int argc, char** argv, options& o) {
       o.key_file = value();
     else if (a == "--session")
       o.session_file = value();
+    else if (a == "--api-id")
+      o.api_id = std::stoi(value());
     else
       throw std::invalid_argument("unknown option " + a);
   }
@@ -132,25 +146,37 @@ int main(int argc, char** argv) {
         std::cerr << "subscribe failed: " << sys.render(e) << "\n";
       });
 
-    rpc_request req;
-    tl::writer w{req.body};
-    w.write_uint32(help_get_nearest_dc);
-    self->request(pool, 30s, invoke_atom::value, opt.dc, std::move(req))
+    // Typed invoke: the function is serialized straight into the request,
+    // the answer decoded into its result type (help.getNearestDc gives
+    // api::nearestDc, the one constructor of NearestDc).
+    invoke(self, pool, opt.dc, api::help::getNearestDc{})
       .receive(
-        [&](const rpc_response& r) {
-          tl::reader rd{r.bytes};
-          if (rd.read_uint32("constructor") != nearest_dc) {
-            std::cerr << "unexpected answer of " << r.bytes.size() << " bytes\n";
-            return;
-          }
-          auto country = rd.read_string("country");
-          auto this_dc = rd.read_int32("this_dc");
-          auto nearest = rd.read_int32("nearest_dc");
-          say("nearestDc: country=" + country + " this_dc=" + std::to_string(this_dc)
-              + " nearest_dc=" + std::to_string(nearest));
+        [&](api::nearestDc& n) {
+          say("nearestDc: country=" + n.country + " this_dc=" + std::to_string(n.this_dc)
+              + " nearest_dc=" + std::to_string(n.nearest_dc));
           status = 0;
         },
         [&](caf::error& e) { std::cerr << "invoke failed: " << sys.render(e) << "\n"; });
+
+    // A client's first call names its layer and introduces itself; the
+    // wrappers are generic over the query and give its result (api::config).
+    api::invokeWithLayer<api::initConnection<api::help::getConfig>> get_config;
+    get_config.layer = api::layer;
+    auto& init = get_config.query;
+    init.api_id = opt.api_id;
+    init.device_model = "caf-mtsender quickstart";
+    init.system_version = "C++17";
+    init.app_version = "0.1";
+    init.system_lang_code = "en";
+    init.lang_code = "en";
+    invoke(self, pool, opt.dc, get_config)
+      .receive(
+        [&](api::config& cfg) {
+          say("config: this_dc=" + std::to_string(cfg.this_dc) + " dc_options="
+              + std::to_string(cfg.dc_options.size()) + " message_length_max="
+              + std::to_string(cfg.message_length_max));
+        },
+        [&](caf::error& e) { std::cerr << "help.getConfig failed: " << sys.render(e) << "\n"; });
 
     // Give the listener a moment for updates that follow the answer.
     std::this_thread::sleep_for(300ms);
