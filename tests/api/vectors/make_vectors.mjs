@@ -81,6 +81,33 @@ function gramClass(name) {
   return Api[name.slice(0, dot)][className(name.slice(dot + 1))];
 }
 
+// --- mtcute (layer 223) for combinators whose id is the same in both ---------
+const mtcuteSchema = require("@mtcute/tl/api-schema.json");
+const mtcuteMap = require("@mtcute/tl/binary/writer.js").__tlWriterMap;
+const { TlBinaryWriter } = require("@mtcute/tl-runtime");
+const Long = require(require.resolve("long", { paths: [path.dirname(require.resolve("@mtcute/tl-runtime"))] }));
+// A combinator's fields with their flag bits: `true` flags do not enter the
+// id's CRC, so the id alone does not show a new true flag.
+const sigOurs = (c) => c.fields.map((f) => camel(f.name) + ":" + (f.cond ? f.cond.field + "." + f.cond.bit : "")).join(" ");
+const sigMtcute = (e) => e.arguments.map((a) => camel(a.name) + ":" + ((a.typeModifiers && a.typeModifiers.predicate) || "")).join(" ");
+const mtcuteSame = new Map(mtcuteSchema.e.map((e) => [e.name, { id: e.id, sig: sigMtcute(e) }]));
+// Bytes from mtcute when every combinator in the object has the same name, id
+// and fields (with flag bits) in layer 223.
+function sameInMtcute(m) {
+  if (Array.isArray(m)) return m.every(sameInMtcute);
+  if (m && typeof m === "object" && m._ !== undefined) {
+    const ours = ctors.get(m._) || fns.get(m._);
+    const theirs = mtcuteSame.get(m._);
+    if (!ours || !theirs || theirs.id !== ours.id || theirs.sig !== sigOurs(ours)) return false;
+    return Object.entries(m).every(([k, v]) => k === "_" || sameInMtcute(v));
+  }
+  return true;
+}
+function mtcuteBytes(m) {
+  if (!sameInMtcute(m)) return null;
+  return Buffer.from(TlBinaryWriter.serializeObject(mtcuteMap, m));
+}
+
 // --- seeded values -----------------------------------------------------------
 let seed = 12345;
 const rnd = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
@@ -92,27 +119,27 @@ function makeValue(type, mode, depth, budget) {
     const n = mode === "none" || depth > 3 ? 0 : 2;
     const items = [];
     for (let i = 0; i < n; ++i) items.push(makeValue(vec[2], mode, depth, budget));
-    return { v: items.map((x) => x.v), t: { vector: items.map((x) => x.t) } };
+    return { v: items.map((x) => x.v), t: { vector: items.map((x) => x.t) }, m: items.map((x) => x.m) };
   }
   switch (type) {
-    case "int": { const x = rnd(2000000000) - 1000000000; return { v: x, t: String(x) }; }
+    case "int": { const x = rnd(2000000000) - 1000000000; return { v: x, t: String(x), m: x }; }
     case "long": {
       // within +-2^53: mtcute (JS numbers) is exact there
       const x = BigInt(rnd(2 ** 30)) * BigInt(rnd(2 ** 22)) * (rnd(2) ? 1n : -1n);
-      return { v: bigInt(x.toString()), t: x.toString() };
+      return { v: bigInt(x.toString()), t: x.toString(), m: Long.fromString(x.toString()) };
     }
-    case "double": { const x = rnd(100000) / 4; return { v: x, t: String(x) }; }
+    case "double": { const x = rnd(100000) / 4; return { v: x, t: String(x), m: x }; }
     case "string": {
       const pool = ["hello", "h\u00e9llo \u2713 \u043f\u0440\u0438\u0432\u0435\u0442", "quote \" and \\ back",
                     "line\nbreak", "", "x".repeat(300), "\u{1F600} emoji"];
       const s = pool[rnd(pool.length)];
-      return { v: s, t: { string: s } };
+      return { v: s, t: { string: s }, m: s };
     }
     case "bytes": {
       const n = [0, 3, 16, 40, 300][rnd(5)];
       const b = Buffer.alloc(n);
       for (let i = 0; i < n; ++i) b[i] = rnd(256);
-      return { v: b, t: { bytes: b } };
+      return { v: b, t: { bytes: b }, m: new Uint8Array(b) };
     }
     case "int128": case "int256": {
       const n = type === "int128" ? 16 : 32;
@@ -122,9 +149,9 @@ function makeValue(type, mode, depth, budget) {
       let x = 0n;
       for (let i = n - 1; i >= 0; --i) x = (x << 8n) | BigInt(b[i]);
       if (b[n - 1] & 0x80) x -= 1n << BigInt(8 * n);
-      return { v: bigInt(x.toString()), t: { bytes: b } };
+      return { v: bigInt(x.toString()), t: { bytes: b }, m: new Uint8Array(b) };
     }
-    case "Bool": { const x = rnd(2) === 1; return { v: x, t: String(x) }; }
+    case "Bool": { const x = rnd(2) === 1; return { v: x, t: String(x), m: x }; }
   }
   if (type.startsWith("%")) type = type.slice(1);
   const choices = types.get(type);
@@ -167,22 +194,23 @@ function flagOn(mode, bit) { return mode === "all" || (mode === "alternate" && b
 function makeObject(c, mode, depth, budget, query) {
   budget.n++;
   if (depth > 3 || budget.n > 40) mode = "none";
-  const args = {}, shown = [];
+  const args = {}, shown = [], margs = { _: c.name };
   for (const f of c.fields) {
     if (f.type === "#") continue;
     if (f.cond && !flagOn(mode, f.cond.bit)) continue;
     let val;
-    if (f.type === "true") val = { v: true, t: "true" };
+    if (f.type === "true") val = { v: true, t: "true", m: true };
     else if (f.type.startsWith("!")) val = query;
     else if (f.cond && /^Vector</.test(f.type) && mode !== "none") {
       val = makeValue(f.type, "all", depth, budget);  // present optional vectors: never empty
     } else val = makeValue(f.type, mode, depth, budget);
     args[camel(f.name)] = val.v;
+    margs[camel(f.name)] = val.m;
     shown.push([f.name, val.t]);
   }
   const cls = gramClass(c.name);
   if (!cls) throw new Error("gramjs has no class for " + c.name);
-  return { v: new cls(args), t: { object: c.name, fields: shown } };
+  return { v: new cls(args), t: { object: c.name, fields: shown }, m: margs };
 }
 
 // --- the text form (as mtsender::api::printer writes it) --------------------
@@ -242,7 +270,19 @@ const records = [];
 function record(c, mode, source, query) {
   const budget = { n: 0 };
   const obj = makeObject(c, mode, 0, budget, query);
-  const bytes = Buffer.from(obj.v.getBytes());
+  const gram = Buffer.from(obj.v.getBytes());
+  let bytes = gram;
+  const mt = mtcuteBytes(obj.m);
+  if (mt) {
+    // Both implementations wrote it: they must agree.
+    if (!mt.equals(gram)) {
+      let i = 0;
+      while (mt[i] === gram[i]) ++i;
+      throw new Error(`${c.name}: mtcute and gramjs disagree at byte ${i}: ${mt.subarray(i, i + 16).toString("hex")} vs ${gram.subarray(i, i + 16).toString("hex")} (${mt.length} vs ${gram.length} bytes)\n` + render(obj.t).slice(0, 3000));
+    }
+    bytes = mt;
+    source = "mtcute+gramjs";
+  }
   records.push({ name: c.name, source, mode, bytes, text: render(obj.t) });
   return obj;
 }
@@ -275,7 +315,9 @@ while (records.length < 320) {
   record(c, ["all", "none", "alternate"][rnd(3)], "gramjs");
 }
 
-process.stdout.write("# Known-answer TL objects: bytes from gramjs (npm telegram " +
+process.stdout.write("# Known-answer TL objects: bytes from mtcute (@mtcute/tl " +
+  require("@mtcute/tl/package.json").version + ", layer 223) where every combinator in the object has the same id\n" +
+  "# in both layers (gramjs then writes the same bytes, checked), else from gramjs (npm telegram " +
   require("telegram/package.json").version + ") with classes built from schema/telegram_api.tl,\n" +
   "# text as mtsender::api::printer must print the decoded object. Made by make_vectors.mjs.\n");
 for (const r of records) {
