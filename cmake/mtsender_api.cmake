@@ -32,8 +32,6 @@ add_custom_command(
   COMMENT "Generating the typed Telegram API (layer ${MTSENDER_API_LAYER})"
   VERBATIM)
 
-# Generated code is optimized for size: it is mostly calls, and -O2 inlining
-# only made it slower to compile.
 set_source_files_properties(${MTSENDER_API_SOURCES} PROPERTIES GENERATED TRUE)
 
 # Adds the generated serializers to the `api` module (transport/api holds
