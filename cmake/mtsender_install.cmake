@@ -5,6 +5,9 @@
 # (tests/test_dc/CMakeLists.txt): find_package(mtsender COMPONENTS test_dc).
 include(CMakePackageConfigHelpers)
 mtsender_install_public_headers(library ${MTSENDER_HEADER_DIRS})
+# The generated typed API (build tree) beside the hand-written headers.
+install(DIRECTORY ${MTSENDER_API_DIR}/mtsender/api
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/mtsender)
 install(TARGETS mtsender EXPORT mtsenderTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT library)
 set(cfgdir ${CMAKE_INSTALL_LIBDIR}/cmake/mtsender)

@@ -1,8 +1,9 @@
 // quickstart: the smallest complete use of caf-mtsender.
 //
 // Spawns the DC pool inside an actor system, subscribes a listener that
-// prints every event the pool reports (connection up, new auth key, updates),
-// calls help.getNearestDc and prints the answer; with a bot token it logs in
+// prints every event the pool reports (connection up, new auth key, updates
+// decoded as api::Updates), calls help.getNearestDc and help.getConfig with
+// the typed API and prints the answers; with a bot token it logs in
 // as the bot (auth.importBotAuthorization on the home DC: the pool follows a
 // USER_MIGRATE for you), and with a second DC it calls a method there too;
 // then it shuts down cleanly. Users send bare API functions: the pool adds
@@ -15,12 +16,18 @@
 //
 // Exit status: 0 on an answer, 1 on an RPC error, 2 on bad arguments.
 #include "mtsender/actors/dc_pool.hpp"
+#include "mtsender/api/User.hpp"
+#include "mtsender/api/auth/Authorization.hpp"
+#include "mtsender/api/auth/importBotAuthorization.hpp"
+#include "mtsender/api/help/getConfig.hpp"
+#include "mtsender/api/help/getNearestDc.hpp"
 #include "mtsender/messages/add_message_types.hpp"
 #include "mtsender/messages/error.hpp"
 #include "mtsender/messages/frame_event.hpp"
+#include "mtsender/messages/invoke.hpp"
+#include "mtsender/messages/updates.hpp"
 #include "mtsender/store/file_session_store.hpp"
-#include "mtsender/transport/tl/reader.hpp"
-#include "mtsender/transport/tl/writer.hpp"
+#include "mtsender/transport/api/printer.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -40,13 +47,6 @@ using namespace mtsender;
 
 namespace {
 
-constexpr uint32_t help_get_nearest_dc = 0x1fb33026;  // help.getNearestDc#1fb33026 = NearestDc
-constexpr uint32_t nearest_dc = 0x8e1a1775;           // nearestDc country this_dc nearest_dc
-// auth.importBotAuthorization#67a3ff2c flags:int api_id:int api_hash:string
-//   bot_auth_token:string = auth.Authorization
-constexpr uint32_t import_bot_authorization = 0x67a3ff2c;
-constexpr uint32_t auth_authorization = 0x2ea2c0d4;   // flags user:User
-
 // One whole line per call: the listener prints from another thread.
 void say(const std::string& line) {
   std::printf("%s\n", line.c_str());
@@ -58,8 +58,13 @@ caf::behavior printer(caf::event_based_actor*, std::string prefix) {
   return {
     [=](const frame_event& ev) -> caf::ok_atom {
       std::string line = prefix + ": dc=" + std::to_string(ev.dc_id) + " kind=" + to_string(ev.kind);
-      if (ev.kind == frame_event_kind::update)
-        line += " update of " + std::to_string(ev.body.size()) + " bytes";
+      if (ev.kind == frame_event_kind::update) {
+        try {
+          line += " " + api::to_string(decode_updates(ev));
+        } catch (const std::exception& e) {
+          line += " undecodable update of " + std::to_string(ev.body.size()) + " bytes: " + e.what();
+        }
+      }
       if (!ev.what.empty())
         line += " (" + ev.what + ")";
       say(line);
@@ -163,48 +168,49 @@ int main(int argc, char** argv) {
         std::cerr << "subscribe failed: " << sys.render(e) << "\n";
       });
 
-    rpc_request req;
-    tl::writer w{req.body};
-    w.write_uint32(help_get_nearest_dc);
-    self->request(pool, 30s, invoke_atom::value, opt.dc, std::move(req))
+    // Typed invoke: the function is serialized straight into the request,
+    // the answer decoded into its result type (help.getNearestDc gives
+    // api::nearestDc, the one constructor of NearestDc). Bare functions: the
+    // pool wraps the first one of each session in
+    // invokeWithLayer(initConnection(...)) with pc.identity.
+    invoke(self, pool, opt.dc, api::help::getNearestDc{})
       .receive(
-        [&](const rpc_response& r) {
-          tl::reader rd{r.bytes};
-          if (rd.read_uint32("constructor") != nearest_dc) {
-            std::cerr << "unexpected answer of " << r.bytes.size() << " bytes\n";
-            return;
-          }
-          auto country = rd.read_string("country");
-          auto this_dc = rd.read_int32("this_dc");
-          auto nearest = rd.read_int32("nearest_dc");
-          say("nearestDc: country=" + country + " this_dc=" + std::to_string(this_dc)
-              + " nearest_dc=" + std::to_string(nearest));
+        [&](api::nearestDc& n) {
+          say("nearestDc: country=" + n.country + " this_dc=" + std::to_string(n.this_dc)
+              + " nearest_dc=" + std::to_string(n.nearest_dc));
           status = 0;
         },
         [&](caf::error& e) { std::cerr << "invoke failed: " << sys.render(e) << "\n"; });
 
+    invoke(self, pool, opt.dc, api::help::getConfig{})
+      .receive(
+        [&](api::config& cfg) {
+          say("config: this_dc=" + std::to_string(cfg.this_dc) + " dc_options="
+              + std::to_string(cfg.dc_options.size()) + " message_length_max="
+              + std::to_string(cfg.message_length_max));
+        },
+        [&](caf::error& e) {
+          std::cerr << "help.getConfig failed: " << sys.render(e) << "\n";
+          status = 1;
+        });
+
     if (!opt.bot_token.empty()) {
       // Log in as a bot on the home DC (DC 0: the pool's home DC).
-      rpc_request login;
-      tl::writer lw{login.body};
-      lw.write_uint32(import_bot_authorization);
-      lw.write_int32(0);
-      lw.write_int32(opt.api_id);
-      lw.write_string("api-hash-from-my.telegram.org");
-      lw.write_string(opt.bot_token);
-      self->request(pool, 30s, invoke_atom::value, int32_t{0}, std::move(login))
+      api::auth::importBotAuthorization login;
+      login.api_id = opt.api_id;
+      login.api_hash = "api-hash-from-my.telegram.org";
+      login.bot_auth_token = opt.bot_token;
+      invoke(self, pool, int32_t{0}, login)
         .receive(
-          [&](const rpc_response& r) {
-            tl::reader rd{r.bytes};
-            if (rd.read_uint32("constructor") != auth_authorization) {
+          [&](api::auth::Authorization& a) {
+            auto* done = a.get_if<api::auth::authorization>();
+            auto* u = done ? done->user.get_if<api::user>() : nullptr;
+            if (!u) {
+              std::cerr << "login: unexpected " << api::to_string(a) << "\n";
               status = 1;
               return;
             }
-            rd.read_uint32("flags");
-            rd.read_uint32("user constructor");
-            rd.read_uint32("user flags");
-            rd.read_uint32("user flags2");
-            say("logged in as bot " + std::to_string(rd.read_int64("user id")));
+            say("logged in as bot " + std::to_string(u->id));
           },
           [&](caf::error& e) {
             std::cerr << "login failed: " << sys.render(e) << "\n";
@@ -213,17 +219,9 @@ int main(int argc, char** argv) {
     }
     if (opt.dc2 != 0) {
       // A method on a second DC: the pool opens a connection (and a key) there.
-      rpc_request there;
-      tl::writer tw{there.body};
-      tw.write_uint32(help_get_nearest_dc);
-      self->request(pool, 30s, invoke_atom::value, opt.dc2, std::move(there))
+      invoke(self, pool, opt.dc2, api::help::getNearestDc{})
         .receive(
-          [&](const rpc_response& r) {
-            tl::reader rd{r.bytes};
-            rd.read_uint32("constructor");
-            rd.read_string("country");
-            say("second DC: this_dc=" + std::to_string(rd.read_int32("this_dc")));
-          },
+          [&](api::nearestDc& n) { say("second DC: this_dc=" + std::to_string(n.this_dc)); },
           [&](caf::error& e) {
             std::cerr << "second DC failed: " << sys.render(e) << "\n";
             status = 1;

@@ -4,6 +4,13 @@
 #include "mtsender/transport/files/download_rules.hpp"
 #include "mtsender/transport/files/file_tl.hpp"
 
+#include "mtsender/api/Config.hpp"
+#include "mtsender/api/DcOption.hpp"
+#include "mtsender/api/NearestDc.hpp"
+#include "mtsender/api/help/getConfig.hpp"
+#include "mtsender/api/help/getNearestDc.hpp"
+#include "mtsender/api/storage/FileType.hpp"
+#include "mtsender/api/upload/File.hpp"
 #include "mtsender/transport/tl/reader.hpp"
 #include "mtsender/transport/tl/writer.hpp"
 
@@ -28,49 +35,65 @@ const uint8_t* file_pattern() {
 
 rpc_reply get_config(const rpc_call& call, const builtin_context& ctx) {
   tl::reader r{call.query};
-  r.skip(4);
+  api::read_boxed<api::help::getConfig>(r, 0);
   r.expect_end("help.getConfig");
   const int32_t now = int32_t(::time(nullptr));
+  api::config c;               // flags: no optional field
+  c.date = now;
+  c.expires = now + 3600;
+  c.test_mode = false;
+  c.this_dc = call.dc_id;
+  for (auto& d : ctx.dcs) {
+    api::dcOption o;
+    o.ipv6 = d.host.find(':') != std::string::npos;
+    o.id = d.id;
+    o.ip_address = d.host;
+    o.port = d.port;
+    c.dc_options.push_back(std::move(o));
+  }
+  // Limits and periods like Telegram's.
+  c.chat_size_max = 200;
+  c.megagroup_size_max = 200000;
+  c.forwarded_count_max = 100;
+  c.online_update_period_ms = 210000;
+  c.offline_blur_timeout_ms = 5000;
+  c.offline_idle_timeout_ms = 30000;
+  c.online_cloud_timeout_ms = 300000;
+  c.notify_cloud_delay_ms = 30000;
+  c.notify_default_delay_ms = 1500;
+  c.push_chat_period_ms = 60000;
+  c.push_chat_limit = 2;
+  c.edit_time_limit = 172800;
+  c.revoke_time_limit = 2147483647;
+  c.revoke_pm_time_limit = 2147483647;
+  c.rating_e_decay = 2419200;
+  c.stickers_recent_limit = 200;
+  c.channels_read_media_period = 604800;
+  c.call_receive_timeout_ms = 20000;
+  c.call_ring_timeout_ms = 90000;
+  c.call_connect_timeout_ms = 30000;
+  c.call_packet_timeout_ms = 10000;
+  c.me_url_prefix = "https://t.me/";
+  c.caption_length_max = 1024;
+  c.message_length_max = 4096;
+  c.webfile_dc_id = call.dc_id;
   byte_buffer out;
   tl::writer w{out};
-  w.write_uint32(config_id);
-  w.write_uint32(0);           // flags: no optional field
-  w.write_int32(now);          // date
-  w.write_int32(now + 3600);   // expires
-  w.write_bool(false);         // test_mode
-  w.write_int32(call.dc_id);   // this_dc
-  w.write_vector_header(uint32_t(ctx.dcs.size()));
-  for (auto& d : ctx.dcs) {
-    w.write_uint32(dc_option_id);
-    w.write_uint32(d.host.find(':') != std::string::npos ? 1u : 0u);   // flags.0: ipv6
-    w.write_int32(d.id);
-    w.write_string(d.host);
-    w.write_int32(d.port);
-  }
-  w.write_string("");          // dc_txt_domain_name
-  // chat_size_max .. channels_read_media_period, values like Telegram's.
-  for (int32_t v : {200, 200000, 100, 210000, 5000, 30000, 300000, 30000, 1500, 60000, 2,
-                    172800, 2147483647, 2147483647, 2419200, 200, 604800})
-    w.write_int32(v);
-  for (int32_t v : {20000, 90000, 30000, 10000})   // call_*_ms
-    w.write_int32(v);
-  w.write_string("https://t.me/");   // me_url_prefix
-  w.write_int32(1024);               // caption_length_max
-  w.write_int32(4096);               // message_length_max
-  w.write_int32(call.dc_id);         // webfile_dc_id
+  api::write_boxed(w, c);
   return rpc_reply::result(std::move(out));
 }
 
 rpc_reply nearest_dc(const rpc_call& call, const std::string& country) {
   tl::reader r{call.query};
-  r.skip(4);
+  api::read_boxed<api::help::getNearestDc>(r, 0);
   r.expect_end("help.getNearestDc");
+  api::nearestDc n;
+  n.country = country;
+  n.this_dc = call.dc_id;
+  n.nearest_dc = call.dc_id;
   byte_buffer out;
   tl::writer w{out};
-  w.write_uint32(nearest_dc_id);
-  w.write_string(country);
-  w.write_int32(call.dc_id);
-  w.write_int32(call.dc_id);
+  api::write_boxed(w, n);
   return rpc_reply::result(std::move(out));
 }
 
@@ -89,8 +112,8 @@ rpc_reply get_file(const rpc_call& call, const builtin_context& ctx) {
   byte_buffer out;
   out.reserve(size_t(q.limit) + 32);
   tl::writer w{out};
-  w.write_uint32(upload_file_id);
-  w.write_uint32(storage_file_unknown_id);
+  w.write_uint32(api::upload::file::tl_id);
+  w.write_uint32(api::storage::fileUnknown::tl_id);
   w.write_int32(0);   // mtime
   // TL bytes written by hand to fill the content in place.
   const size_t n = size_t(q.limit);

@@ -64,9 +64,7 @@ public:
       return true;
     if (id == bool_false_id)
       return false;
-    throw decode_error(decode_errc::bad_constructor, at,
-                       std::string("expected boolTrue or boolFalse for ") + what
-                         + ", got " + hex_id(id));
+    throw_not_bool(at, what, id);
   }
   int128 read_int128(const char* what = "int128") { return read_array<16>(what); }
   int256 read_int256(const char* what = "int256") { return read_array<32>(what); }
@@ -91,9 +89,7 @@ public:
     auto at = pos_;
     auto id = read_uint32(what);
     if (id != expected)
-      throw decode_error(decode_errc::bad_constructor, at,
-                         std::string("expected ") + what + " " + hex_id(expected)
-                           + ", got " + hex_id(id));
+      throw_wrong_id(at, what, expected, id);
   }
 
   // Header of a boxed vector (id then count) or a bare one (count only). The
@@ -108,10 +104,7 @@ public:
     auto at = pos_;
     auto count = read_uint32(what);
     if (min_item_size > 0 && count > remaining() / min_item_size)
-      throw decode_error(decode_errc::bad_length, at,
-                         std::string(what) + " claims " + std::to_string(count)
-                           + " items but only " + std::to_string(remaining())
-                           + " bytes are left");
+      throw_bad_count(at, what, count, remaining());
     return count;
   }
 
@@ -143,11 +136,16 @@ public:
 private:
   void need(size_t n, const char* what) const {
     if (remaining() < n)
-      throw decode_error(decode_errc::truncated, pos_,
-                         std::string("truncated input reading ") + what + " (need "
-                           + std::to_string(n) + ", have "
-                           + std::to_string(remaining()) + ")");
+      throw_truncated(pos_, what, n, remaining());
   }
+  // Out of line and cold: the generated API inlines thousands of reads, and
+  // building the message inline made every one of them large.
+  [[noreturn]] static void throw_truncated(size_t at, const char* what, size_t need, size_t have);
+  [[noreturn]] static void throw_not_bool(size_t at, const char* what, uint32_t id);
+  [[noreturn]] static void throw_wrong_id(size_t at, const char* what, uint32_t expected,
+                                          uint32_t id);
+  [[noreturn]] static void throw_bad_count(size_t at, const char* what, uint32_t count,
+                                           size_t left);
 
   template <size_t N>
   std::array<uint8_t, N> read_array(const char* what) {
