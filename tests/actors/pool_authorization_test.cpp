@@ -277,3 +277,44 @@ TEST_CASE("export_authorization off: calls on another DC go out as they are",
   CHECK(imports(srv) == 0);
   stop(self, pool);
 }
+
+TEST_CASE("requests waiting for an import still end by their deadline or a cancel, once",
+          "[actors][pool][authorization]") {
+  node n;
+  test_dc::server srv{two_dcs()};
+  srv.start();
+  auto cfg = pool_config_for(srv, 1);
+  cfg.home_dc = 2;
+  auto pool = spawn_dc_pool(*n.sys, cfg);
+  caf::scoped_actor self{*n.sys};
+  log_in(self, pool);
+  // A slow home DC: the export takes 1.5 s (the test server's thread
+  // sleeps), then fails.
+  srv.on(test_dc::auth_export_authorization_id, [](const test_dc::rpc_call&) {
+    std::this_thread::sleep_for(1500ms);
+    return test_dc::rpc_reply::error(500, "AUTH_RESTART");
+  });
+  pending_invokes calls{self, pool};
+  calls.send(4, request_of(get_self(), 200));   // its deadline comes first
+  auto cancelled = request_of(get_self());
+  cancelled.options.token = 77;
+  calls.send(4, std::move(cancelled));
+  calls.send(4, request_of(get_self()));
+  std::this_thread::sleep_for(300ms);
+  bool found = false;
+  self->request(pool, 5s, cancel_atom::value, uint64_t{77})
+    .receive([&](bool b) { found = b; }, [&](caf::error& e) { FAIL(to_string(e)); });
+  CHECK(found);
+  auto out = calls.collect();
+  for (auto& o : out)
+    CHECK(o.answers == 1);
+  CHECK(out[0].err == errc::deadline_exceeded);
+  CHECK_FALSE(detail_of(out[0].err)->may_have_executed);
+  CHECK(out[1].err == errc::cancelled);
+  REQUIRE(out[2].err == errc::rpc_failed);
+  CHECK(detail_of(out[2].err)->rpc.name == "AUTH_RESTART");
+  CHECK(detail_of(out[2].err)->what.find("auth.exportAuthorization") != std::string::npos);
+  CHECK(srv.counters(4).count(test_dc::users_get_users_id) == 0);
+  CHECK(stray_messages(self, 300ms) == 0);
+  stop(self, pool);
+}
