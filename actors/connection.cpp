@@ -51,11 +51,8 @@ using close_hdl_atom = caf::atom_constant<caf::atom("closehdl")>;
 // is being verified (verify_key); requests wait as while handshaking.
 enum class phase : uint8_t { connecting, handshaking, binding, ready, closed };
 
-// The session tokens of auth.bindTempAuthKey and of connection_config::
-// after_bind; callers' tokens count up from 1. No pending entry has the
-// latter, so its answer is dropped.
+// The session token of auth.bindTempAuthKey; callers' tokens count up from 1.
 constexpr uint64_t bind_token = session::internal_token_base - 1;
-constexpr uint64_t after_bind_token = bind_token - 1;
 
 struct pending_request {
   caf::response_promise rp;
@@ -487,16 +484,17 @@ void compact_deadlines(conn_state& st) {
   st.deadlines = decltype(st.deadlines)(std::greater<>{}, std::move(live));
 }
 
-void expire(conn_ptr self, uint64_t token) {
+// Ends a pending request before its answer came (deadline, or the caller
+// gave up): a sent one asks the server to drop the answer, which is then
+// ignored; one never sent is forgotten. Answered with `code` here.
+void withdraw(conn_ptr self, uint64_t token, errc code, const char* what) {
   auto& st = self->state;
   auto i = st.pending.find(token);
   if (i == st.pending.end())
     return;
   auto& p = i->second;
-  bool sent = maybe_sent(st, token, p);
+  const bool sent = maybe_sent(st, token, p);
   if (p.in_session) {
-    // Sent: tell the server not to bother with the answer; never sent: the
-    // session just forgets it.
     if (sent) {
       st.sess->drop_answer(token);
       schedule_flush(self);
@@ -509,11 +507,15 @@ void expire(conn_ptr self, uint64_t token) {
       st.waiting.erase(w);
   }
   error_detail d;
-  d.what = "no answer within the request's deadline";
+  d.what = what;
   d.may_have_executed = sent;
   d.dc_id = st.cfg.dc_id;
-  p.rp.deliver(make_error(errc::deadline_exceeded, std::move(d)));
+  p.rp.deliver(make_error(code, std::move(d)));
   release(st, token);
+}
+
+void expire(conn_ptr self, uint64_t token) {
+  withdraw(self, token, errc::deadline_exceeded, "no answer within the request's deadline");
 }
 
 // ----------------------------------------------------------------- requests
@@ -646,32 +648,8 @@ caf::result<rpc_response> on_invoke(conn_ptr self, std::shared_ptr<const byte_bu
 void cancel_request(conn_ptr self, uint64_t caller_token) {
   auto& st = self->state;
   auto j = st.by_caller_token.find(caller_token);
-  if (j == st.by_caller_token.end())
-    return;
-  const uint64_t token = j->second;
-  auto i = st.pending.find(token);
-  if (i == st.pending.end())
-    return;
-  auto& p = i->second;
-  const bool sent = maybe_sent(st, token, p);
-  if (p.in_session) {
-    if (sent) {
-      st.sess->drop_answer(token);
-      schedule_flush(self);
-    } else {
-      st.sess->forget(token);
-    }
-  } else {
-    auto w = std::find(st.waiting.begin(), st.waiting.end(), token);
-    if (w != st.waiting.end())
-      st.waiting.erase(w);
-  }
-  error_detail d;
-  d.what = "cancelled by the caller";
-  d.may_have_executed = sent;
-  d.dc_id = st.cfg.dc_id;
-  p.rp.deliver(make_error(errc::cancelled, std::move(d)));
-  release(st, token);
+  if (j != st.by_caller_token.end())
+    withdraw(self, j->second, errc::cancelled, "cancelled by the caller");
 }
 
 void on_lost_state(conn_ptr self, uint64_t token, const session::msg_state& state) {
@@ -867,8 +845,8 @@ bool on_binding_event(conn_ptr self, session::event& ev) {
       return false;
     if (ok->body.size() == 4 && load_le32(ok->body.data()) == tl::bool_true_id) {
       st.temp_bound = true;
-      if (!st.cfg.after_bind.empty())
-        st.sess->invoke(after_bind_token, st.cfg.after_bind);  // before any request
+      // Telegram wants initConnection again after each binding (api/pfs): the
+      // bound session is new, so connection_init wraps its first request.
       go_ready(self);
     } else {
       error_detail d;

@@ -86,11 +86,6 @@ struct connection_config {
   // ENCRYPTED_MESSAGE_INVALID is also reported as auth_key_unknown naming
   // the permanent key, which the server may have lost.
   std::chrono::seconds temp_key_lifetime{0};
-  // Sent right after each successful bind, before any request: Telegram
-  // wants the client info again after every binding (api/pfs), e.g.
-  // invokeWithLayer(layer, initConnection(..., help.getConfig)) from
-  // tl/api_wrappers.hpp. Its answer is not awaited. Empty: nothing.
-  byte_buffer after_bind;
   // Ready only once the server answered a ping under the key: a -404 before
   // that is the server saying, on this fresh connection, that it does not
   // know the key (how the pool checks a key after a -404 that anyone on the

@@ -23,6 +23,9 @@ inline rpc_options file_rpc_options(int64_t deadline_ms) {
   // saveFilePart / getFile / getCdnFile do the same thing twice: the pool
   // may resend them after a lost connection without asking first.
   o.safe_to_repeat = true;
+  // The download actor follows FILE_MIGRATE_X itself: it moves the whole
+  // transfer (every later part) to DC X, where the pool would bounce each part.
+  o.follow_migrate = false;
   return o;
 }
 

@@ -38,9 +38,6 @@ struct pfs_options {
   // answered (or `drain_limit` passed) it reconnects with a new key.
   double renew_at_fraction_left = 0.25;
   std::chrono::milliseconds drain_limit{10'000};
-  // See connection_config::after_bind: the initConnection Telegram wants
-  // after each binding, sent by every connection before any request.
-  byte_buffer after_bind;
 };
 
 struct pool_config {

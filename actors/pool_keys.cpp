@@ -84,8 +84,6 @@ void configure_keys(pool_ptr self, dc_entry& dc, slot& s, connection_config& c) 
   const bool check = !dc.auth_key.empty() && dc.key_suspect;
   const bool pfs = st.cfg.pfs.enabled && !check;
   c.temp_key_lifetime = pfs ? st.cfg.pfs.temp_key_lifetime : std::chrono::seconds{0};
-  if (pfs)
-    c.after_bind = st.cfg.pfs.after_bind;
   if (check) {
     s.probe = true;
     c.verify_key = true;

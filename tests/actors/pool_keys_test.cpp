@@ -284,22 +284,12 @@ TEST_CASE("key loss under load: no caller ever sees -404 or dropped",
   }
 }
 
-TEST_CASE("after each bind, initConnection goes first (pfs.after_bind)", "[actors][pool][pfs][keys]") {
+TEST_CASE("after each bind, the first request goes inside initConnection", "[actors][pool][pfs][keys]") {
   node n;
   test_dc::server srv{two_dcs()};
   srv.start();
   auto cfg = pool_config_for(srv, 1);
-  tl::init_connection_params p;
-  p.api_id = 1;
-  p.device_model = "test";
-  p.system_version = "1";
-  p.app_version = "1";
-  p.system_lang_code = "en";
-  p.lang_pack = "";
-  p.lang_code = "en";
-  tl::writer w{cfg.pfs.after_bind};
-  tl::write_invoke_with_layer_header(w, 181);
-  tl::write_init_connection(w, p, nearest_dc_query());
+  REQUIRE(cfg.init_connection);  // the server's rule is on: CONNECTION_NOT_INITED otherwise
   auto pool = spawn_dc_pool(*n.sys, cfg);
   caf::scoped_actor self{*n.sys};
   REQUIRE(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);

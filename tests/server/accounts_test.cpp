@@ -202,6 +202,7 @@ TEST_CASE("command line: account flags", "[server][accounts][cli]") {
   CHECK_FALSE(o.accounts.accept_any_bot_token);
   CHECK(o.accounts.home_dc.at(42) == 4);
   CHECK(o.accounts.files_dc == 4);
+  CHECK(o.files.files_dc == 4);   // one switch: uploads are kept there too
   CHECK_FALSE(parse_command_line({"--listen", "2=127.0.0.1:0", "--rsa-key", "k", "--no-accounts"})
                 .accounts.enabled);
   CHECK_THROWS_WITH(parse_command_line({"--home-dc", "42"}), Catch::Contains("ACCOUNT=DC"));

@@ -19,7 +19,9 @@ std::optional<rpc_reply> check_api_rules(const api_rules& rules, api_session_sta
   } else if (u.layer) {
     s.layer = *u.layer;
   }
-  if (rules.honour_without_updates) {
+  // auth.bindTempAuthKey precedes initConnection and any choice about
+  // updates (api/pfs): it neither subscribes the session nor opts it out.
+  if (rules.honour_without_updates && !exempt_from_init(u.query_id)) {
     if (!u.without_updates)
       s.subscription = api_session_state::updates::subscribed;
     else if (s.subscription == api_session_state::updates::unknown)

@@ -144,7 +144,11 @@ cli_options parse_command_line(const std::vector<std::string>& args) {
     } else if (a == "--max-file-bytes") {
       o.files.max_bytes = size_t(parse_int(a, value(), 1, int64_t(1) << 40));
     } else if (a == "--files-dc") {
+      // One switch for both sides of "files live on DC N": assembled uploads
+      // are kept there (file_store) and getFile elsewhere is sent there
+      // (accounts' FILE_MIGRATE_N).
       o.files.files_dc = int32_t(parse_int(a, value(), 1, 1'000'000));
+      o.accounts.files_dc = o.files.files_dc;
     } else if (a == "--cdn-dc") {
       o.files.cdn_dc = int32_t(parse_int(a, value(), 1, 1'000'000));
     } else if (a == "--cdn-reupload-needed") {
@@ -177,8 +181,6 @@ cli_options parse_command_line(const std::vector<std::string>& args) {
         throw bad(a, "'" + v + "' is not ACCOUNT=DC");
       o.accounts.home_dc[parse_int(a, v.substr(0, eq), 1, INT64_MAX)] =
         int32_t(parse_int(a, v.substr(eq + 1), -1'000'000, 1'000'000));
-    } else if (a == "--files-dc") {
-      o.accounts.files_dc = int32_t(parse_int(a, value(), -1'000'000, 1'000'000));
     } else if (a == "--no-accounts") {
       o.accounts.enabled = false;
     } else if (a == "--no-init-required") {
@@ -243,7 +245,8 @@ options:
                                   part sizes, md5)
   --max-file-parts N              part-count limit (default 4000; Telegram premium: 8000)
   --max-file-bytes N              bytes of parts and files kept before the oldest go (1 GiB)
-  --files-dc N                    assembled files live on DC N (elsewhere: FILE_MIGRATE_N)
+  --files-dc N                    files live on DC N: uploads are assembled there and
+                                  upload.getFile elsewhere gets FILE_MIGRATE_N
   --cdn-dc N                      DC N (one of --listen) plays a CDN DC
   --cdn-reupload-needed           the CDN answers cdnFileReuploadNeeded until reuploadCdnFile
   --cdn-corrupt-offset N          the CDN flips the byte at file offset N
@@ -260,7 +263,6 @@ accounts (auth.importBotAuthorization, export/import across the DCs):
   --bot-token ID:SECRET           a bot token to accept (repeatable)
   --only-listed-bot-tokens        accept only the listed tokens (default: any ID:SECRET)
   --home-dc ACCOUNT=DC            the account's home DC: logins elsewhere get USER_MIGRATE_DC
-  --files-dc DC                   upload.getFile elsewhere gets FILE_MIGRATE_DC
   --no-accounts                   no built-in account methods
 updates from outside:
   --push-update-every MS          push an update to every session of every DC this often
