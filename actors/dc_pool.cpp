@@ -205,7 +205,7 @@ void on_attempt_error(pool_ptr self, uint64_t id, uint64_t attempt, caf::error e
       return;
     }
   }
-  if (follow_migration(self, inv, err))
+  if (follow_migration(self, inv, err) || reauthorize(self, inv, err))
     return;
   if (err == caf::sec::request_timeout) {
     error_detail lost;
@@ -240,6 +240,7 @@ void on_attempt_ok(pool_ptr self, uint64_t id, uint64_t attempt, rpc_response& r
   ++dc.stats.answered;
   dc.stats.bytes_in += r.bytes.size();
   inv.rc->on_success(now);
+  learn_authorization(self, inv, r);
   forget_token(self, inv);
   inv.rp.deliver(std::move(r));
   st.invocations.erase(i);
@@ -310,6 +311,8 @@ void send_to_slot(pool_ptr self, invocation& inv, dc_entry& dc, int idx) {
   arm_sweep(self);
 }
 
+} // namespace
+
 // On a connection the connection enforces the deadline; only requests that
 // wait in the pool need a timer of their own (armed once: a timer per invoke
 // would cost more than the whole hop).
@@ -321,6 +324,14 @@ void arm_pool_deadline(pool_ptr self, invocation& inv) {
   self_timer(self, std::chrono::duration_cast<milliseconds>(left) + milliseconds(1),
              deadline_atom::value, inv.id);
 }
+
+void fail_held(pool_ptr self, invocation& inv, caf::error err) {
+  if (inv.rc && inv.rc->driver().in_flight())
+    inv.rc->on_error(err, sclock::now());
+  finish(self, inv.id, std::move(err));
+}
+
+namespace {
 
 // Never sent, and no connection to send it on: connection_failed at once.
 // Not through the retry policy (the pool does not retry a DC it cannot
@@ -391,6 +402,8 @@ void dispatch(pool_ptr self, invocation& inv) {
     arm_pool_deadline(self, inv);
     return;
   }
+  if (hold_for_authorization(self, inv))
+    return;
   auto loads = loads_of(dc);
   int idx = preferred_slot(dc, inv);
   if (idx < 0)
@@ -715,6 +728,7 @@ pool_impl::behavior_type pool_behavior(pool_ptr self, pool_config cfg) {
     if (st.dcs.count(k.dc_id) && k.auth_key.size() == 256) {
       auto& dc = st.dcs[k.dc_id];
       dc.auth_key = k.auth_key;
+      dc.authorized = k.authorized;
       dc.key_salt = k.server_salt;
       dc.key_time_offset_ns = k.time_offset_ns;
     }

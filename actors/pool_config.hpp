@@ -69,6 +69,12 @@ struct pool_config {
   // speaks only MTProto).
   bool init_connection = true;
 
+  // True: a request for a DC whose key is not authorized, when the home
+  // DC's is, waits for auth.exportAuthorization on the home DC and
+  // auth.importAuthorization on its DC (once per DC and key, shared by all
+  // waiting requests). False: requests go out as they are.
+  bool export_authorization = true;
+
   size_t max_connections = 3;     // per DC
   // A slot with this many requests in flight counts as busy: a new slot is
   // opened when every live slot is busy.

@@ -56,6 +56,7 @@ void drop_key(pool_ptr self, dc_entry& dc, slot& s) {
   }
   dc.key_suspect = false;
   ++dc.key_epoch;
+  forget_authorization(self, dc);
   // Every slot of the DC used the dropped key: replace them all; the
   // first to start makes the new key, the others wait for it.
   for (auto& other : dc.slots) {

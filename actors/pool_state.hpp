@@ -120,6 +120,12 @@ struct dc_entry {
   // the last one's cause (see pool_config::unreachable_after).
   int failed_attempts = 0;
   std::string last_failure;
+  // Authorization across DCs (pool_authorization.cpp): the account is
+  // logged in under this DC's key; else, while `importing`, the requests in
+  // `auth_waiting` wait for auth.exportAuthorization / importAuthorization.
+  bool authorized = false;
+  bool importing = false;
+  std::vector<uint64_t> auth_waiting;
 };
 
 // resuming: lost after a send, parked on its slot until the slot's next
@@ -145,6 +151,7 @@ struct invocation {
   bool may_have_executed = false;         // an earlier attempt may have run
   bool deadline_armed = false;            // the pool's own deadline timer is set
   int migrations = 0;                     // *_MIGRATE answers followed
+  bool reauthorized = false;              // held again after AUTH_KEY_UNREGISTERED once
   // The attempt a lost connection sent (its session and msg_id), and the
   // slot whose next connection continues that session; 0 / -1: none.
   int64_t lost_session_id = 0;
@@ -249,6 +256,18 @@ int32_t initial_home_dc(const pool_state& st);
 // True when `err` was a migration the pool follows (the request went on).
 bool follow_migration(pool_ptr self, invocation& inv, const caf::error& err);
 
+// pool_authorization.cpp: authorization across DCs
+// True when the request waits for its DC's key to be authorized (it is
+// parked; dispatch is called again when the import ends).
+bool hold_for_authorization(pool_ptr self, invocation& inv);
+// An answer: a login or import that answered auth.authorization marks the DC.
+void learn_authorization(pool_ptr self, const invocation& inv, const rpc_response& r);
+// The DC's key changed: its authorization is gone.
+void forget_authorization(pool_ptr self, dc_entry& dc);
+// True when `err` (401 AUTH_KEY_UNREGISTERED on a DC thought authorized)
+// sent the request back to wait for a new import (at most once).
+bool reauthorize(pool_ptr self, invocation& inv, const caf::error& err);
+
 // pool_updates_role.cpp: one update stream per DC
 void updates_role_on_ready(pool_ptr self, dc_entry& dc, int idx);
 void updates_role_on_down(pool_ptr self, dc_entry& dc, int idx);
@@ -263,6 +282,9 @@ int preferred_slot(const dc_entry& dc, const invocation& inv);
 void dispatch(pool_ptr self, invocation& inv);          // to a live slot, or queue it
 void drain_queue(pool_ptr self, dc_entry& dc);          // a slot became ready
 void resume_slot(pool_ptr self, dc_entry& dc, int idx); // its lost requests, first
+void arm_pool_deadline(pool_ptr self, invocation& inv);  // a timer for a waiting request
+// Never sent: its retry attempt ends with `err`, and so does the request.
+void fail_held(pool_ptr self, invocation& inv, caf::error err);
 // A new retry call for the invocation's current DC, and its first step.
 void restart_attempts(pool_ptr self, invocation& inv);
 // Answers the invocation with `err` and forgets it.

@@ -208,6 +208,7 @@ void on_connection_event(pool_ptr self, const frame_event& ev) {
         break;
       case frame_event_kind::auth_key_created: {
         dc->auth_key = ev.body;
+        forget_authorization(self, *dc);   // a new key is logged in nowhere
         dc->key_salt = 0;
         dc->key_time_offset_ns = 0;
         dc->key_in_progress = false;

@@ -5,7 +5,9 @@
 // decoded as api::Updates), calls help.getNearestDc and help.getConfig with
 // the typed API and prints the answers; with a bot token it logs in
 // as the bot (auth.importBotAuthorization on the home DC: the pool follows a
-// USER_MIGRATE for you), and with a second DC it calls a method there too;
+// USER_MIGRATE for you), and with a second DC it calls a method there too
+// (after a login also updates.getState, which needs the login: the pool
+// carries it over with auth.exportAuthorization / importAuthorization);
 // then it shuts down cleanly. Users send bare API functions: the pool adds
 // invokeWithLayer(initConnection(...)) with the client identity.
 //
@@ -21,6 +23,7 @@
 #include "mtsender/api/auth/importBotAuthorization.hpp"
 #include "mtsender/api/help/getConfig.hpp"
 #include "mtsender/api/help/getNearestDc.hpp"
+#include "mtsender/api/updates/getState.hpp"
 #include "mtsender/messages/add_message_types.hpp"
 #include "mtsender/messages/error.hpp"
 #include "mtsender/messages/frame_event.hpp"
@@ -194,6 +197,7 @@ int main(int argc, char** argv) {
           status = 1;
         });
 
+    bool logged_in = false;
     if (!opt.bot_token.empty()) {
       // Log in as a bot on the home DC (DC 0: the pool's home DC).
       api::auth::importBotAuthorization login;
@@ -211,6 +215,7 @@ int main(int argc, char** argv) {
               return;
             }
             say("logged in as bot " + std::to_string(u->id));
+            logged_in = true;
           },
           [&](caf::error& e) {
             std::cerr << "login failed: " << sys.render(e) << "\n";
@@ -226,6 +231,21 @@ int main(int argc, char** argv) {
             std::cerr << "second DC failed: " << sys.render(e) << "\n";
             status = 1;
           });
+      if (logged_in) {
+        // A call that needs the login, on the second DC: the pool first
+        // exports the authorization from the home DC and imports it there
+        // (once; the store remembers it), so it just works.
+        invoke(self, pool, opt.dc2, api::updates::getState{})
+          .receive(
+            [&](api::updates::state& s) {
+              say("second DC authorized: updates.state pts=" + std::to_string(s.pts)
+                  + " seq=" + std::to_string(s.seq));
+            },
+            [&](caf::error& e) {
+              std::cerr << "updates.getState on the second DC failed: " << sys.render(e) << "\n";
+              status = 1;
+            });
+      }
     }
 
     // Give the listener a moment for updates that follow the answer.

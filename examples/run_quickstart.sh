@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the quickstart and the local test server, starts mtproto-test-dc
 # (DCs 2 and 4 on free ports, a fresh RSA key, Telegram's rules on), runs the
-# quickstart against it (a bot login, a call on DC 4) and stops the server. Exits non-zero when anything fails.
+# quickstart against it (a bot login, a call on DC 4 and one there that needs
+# the login) and stops the server. Exits non-zero when anything fails.
 #
 #   bash examples/run_quickstart.sh [BUILD_DIR]      # default: build/
 set -euo pipefail
@@ -71,6 +72,10 @@ if ! grep -q '^logged in as bot 123456' "$work/quickstart.out"; then
 fi
 if ! grep -q '^second DC: this_dc=4' "$work/quickstart.out"; then
   echo "run_quickstart: no answer from the second DC" >&2
+  exit 1
+fi
+if ! grep -q '^second DC authorized: updates.state' "$work/quickstart.out"; then
+  echo "run_quickstart: no authorized call on the second DC (export/import of the login)" >&2
   exit 1
 fi
 echo "run_quickstart: ok"

@@ -32,10 +32,14 @@ struct dc_key {
   byte_buffer auth_key;          // 256 bytes
   int64_t server_salt = 0;       // last known; 0 = unknown
   int64_t time_offset_ns = 0;    // server time minus local time
+  // The account is logged in under this key (a login or an imported
+  // authorization answered auth.authorization): requests to this DC need no
+  // auth.importAuthorization first. Goes with the key: a new key starts false.
+  bool authorized = false;
 
   friend bool operator==(const dc_key& a, const dc_key& b) {
     return a.dc_id == b.dc_id && a.auth_key == b.auth_key && a.server_salt == b.server_salt
-           && a.time_offset_ns == b.time_offset_ns;
+           && a.time_offset_ns == b.time_offset_ns && a.authorized == b.authorized;
   }
 };
 

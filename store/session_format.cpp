@@ -81,6 +81,9 @@ byte_buffer encode_session_file(const session_data& data) {
                       std::to_string(data.addresses.size()) + " addresses and "
                         + std::to_string(data.keys.size()) + " keys (at most "
                         + std::to_string(max_entries) + " each)");
+  bool flags = false;
+  for (auto& k : data.keys)
+    flags = flags || k.authorized;
   byte_buffer payload;
   put_u32(payload, static_cast<uint32_t>(data.main_dc));
   put_u32(payload, static_cast<uint32_t>(data.addresses.size()));
@@ -107,10 +110,12 @@ byte_buffer encode_session_file(const session_data& data) {
     payload.insert(payload.end(), k.auth_key.begin(), k.auth_key.end());
     put_u64(payload, static_cast<uint64_t>(k.server_salt));
     put_u64(payload, static_cast<uint64_t>(k.time_offset_ns));
+    if (flags)
+      payload.push_back(k.authorized ? 1 : 0);
   }
 
   byte_buffer out(magic, magic + 4);
-  put_u32(out, session_file_version);
+  put_u32(out, flags ? session_file_version : session_file_version_1);
   put_u32(out, static_cast<uint32_t>(payload.size()));
   out.insert(out.end(), payload.begin(), payload.end());
   auto digest = crypto::sha256::hash(out);
@@ -128,9 +133,9 @@ session_data decode_session_file(byte_view bytes) {
     throw store_error(store_errc::truncated, "file has " + std::to_string(bytes.size())
                                                + " bytes, shorter than header and checksum");
   const uint32_t version = load_le32(bytes.data() + 4);
-  if (version != session_file_version)
+  if (version != session_file_version && version != session_file_version_1)
     throw store_error(store_errc::unsupported_version,
-                      "version " + std::to_string(version) + ", this build reads "
+                      "version " + std::to_string(version) + ", this build reads 1 and "
                         + std::to_string(session_file_version));
   const uint64_t length = load_le32(bytes.data() + 8);
   const uint64_t expected = session_file_header + length + session_file_trailer;
@@ -178,6 +183,13 @@ session_data decode_session_file(byte_view bytes) {
     k.auth_key = c.bytes(256, "auth_key");
     k.server_salt = static_cast<int64_t>(c.uint(8, "server_salt"));
     k.time_offset_ns = static_cast<int64_t>(c.uint(8, "time_offset_ns"));
+    if (version >= 2) {
+      const auto f = c.uint(1, "key flags");
+      if (f > 1)
+        throw store_error(store_errc::malformed, "key flags " + std::to_string(f) + " of DC "
+                                                   + std::to_string(k.dc_id) + " (only bit 0 is defined)");
+      k.authorized = f == 1;
+    }
     // The same bound as saved session state: a larger offset would overflow
     // every msg_id computed from it.
     if (!session::time_offset_in_range(k.time_offset_ns))

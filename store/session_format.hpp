@@ -17,7 +17,11 @@
 
 namespace mtsender::store {
 
-inline constexpr uint32_t session_file_version = 1;
+// Version 2 adds a flags byte after each key (bit 0: authorized). A file
+// without an authorized key is written as version 1, byte for byte as
+// before, so older builds keep reading it; both versions are read.
+inline constexpr uint32_t session_file_version = 2;
+inline constexpr uint32_t session_file_version_1 = 1;
 inline constexpr size_t session_file_header = 12;   // magic, version, length
 inline constexpr size_t session_file_trailer = 32;  // SHA-256
 

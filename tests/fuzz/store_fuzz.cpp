@@ -81,7 +81,7 @@ void session_file(byte_view bytes) {
     FUZZ_CHECK(false, std::string("a loaded session cannot be saved: ") + e.what());
   }
   FUZZ_CHECK(decode_session_file(again) == d, "session file does not round-trip");
-  if (load_le32(bytes.data() + 4) == session_file_version)
+  if (load_le32(bytes.data() + 4) == load_le32(again.data() + 4))
     FUZZ_CHECK(byte_view(again) == bytes, "session file re-encodes to other bytes");
   for (const auto& k : d.keys) {
     FUZZ_CHECK(k.auth_key.size() == 256, "loaded auth key of " + std::to_string(k.auth_key.size())
@@ -99,7 +99,7 @@ void session_file(byte_view bytes) {
 
 byte_buffer with_header_and_checksum(byte_view payload) {
   byte_buffer out = {'M', 'T', 'S', 'S', 0, 0, 0, 0, 0, 0, 0, 0};
-  store_le32(out.data() + 4, session_file_version);
+  store_le32(out.data() + 4, session_file_version_1);
   store_le32(out.data() + 8, uint32_t(payload.size()));
   out.insert(out.end(), payload.begin(), payload.end());
   auto digest = crypto::sha256::hash(out);

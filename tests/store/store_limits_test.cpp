@@ -60,7 +60,7 @@ void put_u64(byte_buffer& b, uint64_t v) {
 // A file as the format describes it, around any payload, with a right checksum.
 byte_buffer file_of(const byte_buffer& payload) {
   byte_buffer f{'M', 'T', 'S', 'S'};
-  put_u32(f, session_file_version);
+  put_u32(f, session_file_version_1);
   put_u32(f, uint32_t(payload.size()));
   f.insert(f.end(), payload.begin(), payload.end());
   auto digest = crypto::sha256::hash(f);

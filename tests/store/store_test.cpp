@@ -109,6 +109,39 @@ TEST_CASE("session file round trip", "[store]") {
   CHECK(d.key(4) == nullptr);
 }
 
+TEST_CASE("session file keeps which keys are authorized, and version 1 files still load",
+          "[store]") {
+  auto d = sample();
+  // Nothing authorized: the version 1 bytes older builds read.
+  auto v1 = encode_session_file(d);
+  CHECK(load_le32(v1.data() + 4) == session_file_version_1);
+  CHECK(decode_session_file(v1) == d);
+  auto k = *d.key(4);
+  k.authorized = true;
+  d.set_key(k);
+  auto v2 = encode_session_file(d);
+  CHECK(load_le32(v2.data() + 4) == session_file_version);
+  CHECK(v2.size() == v1.size() + d.keys.size());   // one flags byte per key
+  auto back = decode_session_file(v2);
+  CHECK(back == d);
+  REQUIRE(back.key(4));
+  CHECK(back.key(4)->authorized);
+  CHECK_FALSE(back.key(2)->authorized);
+  // A flags byte with undefined bits is refused, naming the field.
+  auto bad = v2;
+  const size_t flags_at = v2.size() - session_file_trailer - 1;   // the last key's flags
+  bad[flags_at] = 3;
+  auto digest = crypto::sha256::hash(byte_view{bad.data(), bad.size() - session_file_trailer});
+  std::copy(digest.begin(), digest.end(), bad.end() - session_file_trailer);
+  try {
+    decode_session_file(bad);
+    FAIL("undefined key flags accepted");
+  } catch (const store_error& e) {
+    CHECK(e.code() == store_errc::malformed);
+    CHECK(std::string(e.what()).find("key flags") != std::string::npos);
+  }
+}
+
 TEST_CASE("session file refuses corrupt and truncated bytes", "[store]") {
   temp_dir dir;
   file_session_store st{dir.path + "/tg.session"};
