@@ -21,11 +21,11 @@
 // Exit status: 0 success, 1 an RPC or remote error, 2 bad arguments,
 // 3 cannot publish / cannot reach the pool.
 #include "mtsender/actors/dc_pool.hpp"
+#include "mtsender/api/help/getNearestDc.hpp"
 #include "mtsender/messages/add_message_types.hpp"
 #include "mtsender/messages/error.hpp"
 #include "mtsender/messages/frame_event.hpp"
-#include "mtsender/transport/tl/reader.hpp"
-#include "mtsender/transport/tl/writer.hpp"
+#include "mtsender/messages/invoke.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -44,9 +44,6 @@ using namespace std::chrono_literals;
 using namespace mtsender;
 
 namespace {
-
-constexpr uint32_t help_get_nearest_dc = 0x1fb33026;  // help.getNearestDc#1fb33026 = NearestDc
-constexpr uint32_t nearest_dc = 0x8e1a1775;           // nearestDc country this_dc nearest_dc
 
 struct options {
   std::string mode;                  // "serve" or "use"
@@ -188,20 +185,12 @@ int use(const options& o) {
   self->request(pool, 5s, listen_atom::value, listener)
     .receive([](caf::ok_atom) {}, failed("listen"));
 
-  rpc_request req;
-  tl::writer{req.body}.write_uint32(help_get_nearest_dc);
-  self->request(pool, 30s, invoke_atom::value, o.dc, std::move(req))
+  // The typed invoke works on the remote handle as on a local one: the
+  // function crosses as its serialized body, the answer is decoded here.
+  invoke(self, pool, o.dc, api::help::getNearestDc{}, rpc_options{}, caf::duration{30s})
     .receive(
-      [&](const rpc_response& r) {
-        tl::reader rd{r.bytes};
-        if (rd.read_uint32("constructor") != nearest_dc) {
-          std::cerr << "unexpected answer of " << r.bytes.size() << " bytes\n";
-          status = 1;
-          return;
-        }
-        auto country = rd.read_string("country");
-        auto this_dc = rd.read_int32("this_dc");
-        std::cout << "nearestDc: country=" << country << " this_dc=" << this_dc << std::endl;
+      [&](api::nearestDc& n) {
+        std::cout << "nearestDc: country=" << n.country << " this_dc=" << n.this_dc << std::endl;
       },
       failed("invoke"));
 
