@@ -1,21 +1,35 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets of tests/fuzz with clang (in build-fuzz/, only
-# the transport/ and store/ sources they need) and runs each one for a while,
-# starting from its committed seed corpus. A failed invariant, a sanitizer
-# report, a crash or a hang fails the script, which then prints the input
-# that did it (hex and base64) and the command that replays it.
+# the transport/ and store/ sources they need) and runs each one, starting
+# from its committed seed corpus. A failed invariant, a sanitizer report, a
+# crash or a hang fails the script, which then prints the input that did it
+# (hex and base64) and the command that replays it.
 #
-#   bash tests/fuzz/run_fuzz.sh                  # every target, 12 s each (CI)
+#   bash tests/fuzz/run_fuzz.sh ci               # CI: fixed seed and run count
+#   bash tests/fuzz/run_fuzz.sh                  # every target, 12 s each
 #   bash tests/fuzz/run_fuzz.sh 600 session tl   # 10 minutes each of two targets
 #
+# `ci` replays the committed corpus, then runs a fixed number of new inputs
+# per target (about 10 s each on a 2-core CI machine) from seed 1 and a fresh
+# scratch corpus, so a run does not depend on the machine's speed or on what
+# earlier runs found. (libFuzzer is not strictly repeatable even so: coverage
+# counts differ a little between runs.) Timed runs explore: run them for
+# minutes after changing transport/ or store/, and commit any input that
+# failed to tests/fuzz/corpus/<target>/ (named crash_<what>) with the fix,
+# where every later run replays it.
+#
 # Installs clang and libFuzzer (Debian: clang, libclang-rt-14-dev) if missing.
-# New inputs the fuzzer finds go to build-fuzz/fuzz-runs/<target>/corpus, kept
+# New inputs timed runs find go to build-fuzz/fuzz-runs/<target>/corpus, kept
 # between runs; the committed seeds in tests/fuzz/corpus are only read.
 # MTSENDER_FUZZ_BUILD_DIR picks another build folder.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${1:-12}
 shift || true
+ci=false
+[[ "$seconds" == ci ]] && ci=true
+# Inputs per target in `ci` mode: about 10 s each at the rates CI sees.
+declare -A ci_runs=([codec]=140000 [tl]=200000 [session]=60000 [handshake]=1800 [store]=400000)
 targets=("$@")
 ((${#targets[@]})) || targets=(codec tl session handshake store)
 build=${MTSENDER_FUZZ_BUILD_DIR:-$here/build-fuzz}
@@ -36,8 +50,17 @@ for t in "${targets[@]}"; do
   # once instead of growing the length limit slowly.
   extra=()
   [[ "$t" == handshake ]] && extra=(-len_control=0 -max_len=128)
+  if $ci; then
+    # A fresh scratch corpus: what earlier runs found must not change the result.
+    rm -rf "$work/corpus" && mkdir -p "$work/corpus"
+    budget=(-seed=1 -runs="${ci_runs[$t]}" -reload=0)
+    label="seed 1, ${ci_runs[$t]} runs"
+  else
+    budget=(-max_total_time="$seconds")
+    label="${seconds}s"
+  fi
   set +e
-  "$exe" "${extra[@]}" -max_total_time="$seconds" -timeout=20 -print_final_stats=1 \
+  "$exe" "${extra[@]}" "${budget[@]}" -timeout=20 -print_final_stats=1 \
     -artifact_prefix="$work/artifacts/" "$work/corpus" "$here/tests/fuzz/corpus/$t" \
     >"$work/log" 2>&1
   status=$?
@@ -45,7 +68,7 @@ for t in "${targets[@]}"; do
   done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$work/log" | tail -n 1 || true)
   rate=$(grep -E '^stat::average_exec_per_sec' "$work/log" | awk '{print $2}' || true)
   if ((status == 0)); then
-    echo "fuzz $t: ok, ${seconds}s, ${rate:-?} exec/s: ${done_line:-no summary}"
+    echo "fuzz $t: ok, $label, ${rate:-?} exec/s: ${done_line:-no summary}"
     continue
   fi
   failed+=("$t")

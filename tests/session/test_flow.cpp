@@ -287,6 +287,33 @@ TEST_CASE("time skew: bad_msg_notification 16/17 corrects the offset and resends
   }
 }
 
+TEST_CASE("a time correction from a server clock decades away is clamped and still saves",
+          "[session][flow][time]") {
+  // Found by the session fuzzer: a server msg_id may name any second up to
+  // 2^32 (year 2106); an offset taken from it unclamped made saved state
+  // that parse_session_state refuses.
+  rig t{{}, false};
+  manual_clock client_clock{t.clock.unix_time_ns()};
+  client_session c{t.make_state(false), client_clock, t.random};
+  t.server.session_id = c.session_id();
+  t.server.salt = c.server_salt();
+  c.invoke(1, call(1));
+  byte_buffer out;
+  REQUIRE(c.next_packet(out));
+  auto p = t.server.read(out);
+
+  t.clock.set_seconds(int64_t(0xfffffff0));  // the server's clock only
+  tl::bad_msg_notification bmn{int64_t(p.header.msg_id), int32_t(p.header.seqno), 16};
+  auto pkt = t.server.packet(serialize(bmn), false);
+  std::vector<event> ev;
+  c.on_packet(pkt, ev);
+  auto tc = only<time_corrected_event>(ev);
+  CHECK(tc.offset_ns == max_time_offset_ns);
+  const auto saved = c.save();
+  CHECK(saved.time_offset_ns == max_time_offset_ns);
+  CHECK(parse_session_state(serialize_session_state(saved)) == saved);
+}
+
 TEST_CASE("after a backward time correction, containers sent earlier can still be named",
           "[session][flow][time]") {
   rig t;

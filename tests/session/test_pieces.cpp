@@ -55,6 +55,12 @@ TEST_CASE("msg_id low 32 bits are never zero and the offset applies", "[session]
   g.sync_to(server_id, 1'600'000'000 * ns_per_second);
   CHECK(std::llabs(g.time_offset_ns() - 100 * ns_per_second) < 2);
 
+  // Offsets beyond 2^31 s either way are clamped, from a server id or set.
+  g.sync_to(uint64_t(0xffffffff) << 32, 0);
+  CHECK(g.time_offset_ns() == max_time_offset_ns);
+  g.set_time_offset_ns(INT64_MIN);
+  CHECK(g.time_offset_ns() == -max_time_offset_ns);
+
   // Ids never go back, even when the clock (or the offset) does.
   const uint64_t before = g.next(1'600'000'000 * ns_per_second);
   g.set_time_offset_ns(-7200 * ns_per_second);

@@ -71,9 +71,8 @@ client_session::client_session(const session_state& state, clock_source& clock,
     config_.max_packet_bytes = 1024;
   salts_.add_future(state.future_salts);
   // Loaders of saved state refuse larger offsets; state built by hand is
-  // clamped, so msg_id arithmetic cannot overflow.
-  ids_.set_time_offset_ns(std::clamp(state.time_offset_ns, -max_time_offset_ns,
-                                     max_time_offset_ns));
+  // clamped by the generator.
+  ids_.set_time_offset_ns(state.time_offset_ns);
   ids_.set_last(state.last_msg_id);
   seen_.restore(state.seen_msg_ids);
 }

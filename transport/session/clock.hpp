@@ -20,10 +20,11 @@ public:
 
 inline constexpr int64_t ns_per_second = 1'000'000'000;
 
-// The largest server-minus-local clock offset a session takes from saved
-// state, either way: 2^31 s (68 years). Any real clock error fits, and local
-// time plus the offset cannot overflow int64 nanoseconds. Every loader of
-// saved state (session state, session files) applies it.
+// The largest server-minus-local clock offset a session takes, either way:
+// 2^31 s (68 years). Any real clock error fits, and local time plus the
+// offset cannot overflow int64 nanoseconds. Every loader of saved state
+// (session state, session files) refuses more; the msg_id generator clamps
+// offsets learned from the server to it.
 inline constexpr int64_t max_time_offset_ns = (int64_t(1) << 31) * ns_per_second;
 
 constexpr bool time_offset_in_range(int64_t offset_ns) noexcept {

@@ -2,6 +2,8 @@
 
 #include "mtsender/transport/session/clock.hpp"
 
+#include <algorithm>
+
 namespace mtsender::session {
 
 uint64_t msg_id_from_time_ns(int64_t unix_ns) noexcept {
@@ -31,8 +33,12 @@ uint64_t msg_id_generator::next(int64_t local_unix_ns) noexcept {
   return id;
 }
 
+void msg_id_generator::set_time_offset_ns(int64_t offset) noexcept {
+  offset_ns_ = std::clamp(offset, -max_time_offset_ns, max_time_offset_ns);
+}
+
 void msg_id_generator::sync_to(uint64_t server_msg_id, int64_t local_unix_ns) noexcept {
-  offset_ns_ = msg_id_time_ns(server_msg_id) - local_unix_ns;
+  set_time_offset_ns(msg_id_time_ns(server_msg_id) - local_unix_ns);
 }
 
 } // namespace mtsender::session

@@ -38,9 +38,12 @@ public:
   // bits never zero.
   uint64_t next(int64_t local_unix_ns) noexcept;
 
-  // server time - local time.
+  // server time - local time. Both setters clamp it to +-max_time_offset_ns
+  // (clock.hpp): a server msg_id can name any second up to 2^32, and an
+  // offset taken from it unclamped would overflow id arithmetic and make
+  // state that no loader accepts.
   int64_t time_offset_ns() const noexcept { return offset_ns_; }
-  void set_time_offset_ns(int64_t offset) noexcept { offset_ns_ = offset; }
+  void set_time_offset_ns(int64_t offset) noexcept;
   // Sets the offset so that local time `local_unix_ns` maps to the time in
   // `server_msg_id` (used on bad_msg_notification 16/17).
   void sync_to(uint64_t server_msg_id, int64_t local_unix_ns) noexcept;
