@@ -8,7 +8,10 @@ build=${MTSENDER_BUILD_DIR:-$here/build}
 jobs=$(nproc)
 
 bash "$here/cmake/install_deps.sh"
-cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo ${MTSENDER_CMAKE_ARGS:-}
+# -g1: line tables only. Backtraces and sanitizer reports keep file:line,
+# and the CAF-heavy files compile about a third faster than with full -g.
+cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" ${MTSENDER_CMAKE_ARGS:-}
 cmake --build "$build" -j "$jobs"
 cd "$build"
 ctest --output-on-failure -j "$jobs" --timeout 300
