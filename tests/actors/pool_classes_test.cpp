@@ -185,13 +185,17 @@ TEST_CASE("pushed updates reach the listener once, only through the main class",
   rig t{nullptr, opts};
   caf::scoped_actor self{*t.n.sys};
   listen_here(self, t.pool);
+  // File connections first: the first connection up must still not take
+  // the update stream.
   std::vector<rpc_request> reqs;
-  for (uint32_t i = 0; i < 4; ++i)
-    reqs.push_back(class_request(i, conn_class::main));
   for (uint32_t i = 0; i < 12; ++i) {
     reqs.push_back(class_request(100 + i, conn_class::upload));
     reqs.push_back(class_request(300 + i, conn_class::download));
   }
+  all_answered(invoke_all(self, t.pool, 2, std::move(reqs)));
+  reqs.clear();
+  for (uint32_t i = 0; i < 4; ++i)
+    reqs.push_back(class_request(i, conn_class::main));
   all_answered(invoke_all(self, t.pool, 2, std::move(reqs)));
   auto main_s = t.seen.sessions(0, 4);
   REQUIRE(main_s.size() == 1);
