@@ -10,6 +10,10 @@
 #include <mutex>
 #include <set>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 using namespace pool_test;
 
 namespace {
@@ -54,6 +58,19 @@ const pool_class_stats& class_stats(const pool_stats& st, conn_class c) {
   if (!d || d->classes.size() <= index_of(c))
     return none;
   return d->classes[index_of(c)];
+}
+
+// A port nothing listens on: connects are refused.
+uint16_t closed_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
 }
 
 using pool_config_tweak = std::function<void(pool_config&)>;
@@ -307,4 +324,36 @@ TEST_CASE("a failed file connection is replaced and every request answered once"
   CHECK(class_stats(st, conn_class::main).live_slots == 1);
   CHECK(stray_messages(self) == 0);
   stop(self, t.pool);
+}
+
+TEST_CASE("every class shares the DC's reachability: an unreachable DC fails them all promptly",
+          "[actors][pool][classes][unreachable]") {
+  node n;
+  pool_config cfg;
+  cfg.dcs = {{2, "127.0.0.1", closed_port()}};
+  cfg.rsa_keys = {test_dc::shared_test_key()->public_key()};
+  cfg.restart_base = 50ms;
+  cfg.restart_cap = 500ms;
+  auto pool = spawn_dc_pool(*n.sys, cfg);
+  caf::scoped_actor self{*n.sys};
+  pending_invokes calls{self, pool};
+  for (uint32_t i = 0; i < 6; ++i)
+    calls.send(2, class_request(i, static_cast<conn_class>(i % 3), 20'000));
+  for (auto& o : calls.collect()) {
+    CHECK(o.answers == 1);
+    CHECK(is(o.err, errc::connection_failed));
+    if (auto* d = detail_of(o.err))
+      CHECK_FALSE(d->may_have_executed);
+    CHECK(o.took < 10s);   // the deadline was 20 s
+  }
+  // Once unreachable, a request of any class is refused at once, without
+  // waiting for a connection attempt of its own class.
+  for (auto c : {conn_class::main, conn_class::upload, conn_class::download}) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto late = invoke_one(self, pool, 2, class_request(9, c, 20'000));
+    CHECK((is(late.err, errc::circuit_open) || is(late.err, errc::connection_failed)));
+    CHECK(std::chrono::steady_clock::now() - t0 < 5s);
+  }
+  CHECK(stray_messages(self) == 0);
+  stop(self, pool);
 }
