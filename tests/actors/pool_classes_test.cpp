@@ -357,3 +357,28 @@ TEST_CASE("every class shares the DC's reachability: an unreachable DC fails the
   CHECK(stray_messages(self) == 0);
   stop(self, pool);
 }
+
+TEST_CASE("requests racing a very short idle close are each answered once",
+          "[actors][pool][classes]") {
+  rig t{[](pool_config& c) { c.file_idle_close = 5ms; }};
+  caf::scoped_actor self{*t.n.sys};
+  uint32_t tag = 0;
+  for (int round = 0; round < 25; ++round) {
+    std::vector<rpc_request> reqs;
+    for (int i = 0; i < 3; ++i)
+      reqs.push_back(class_request(tag++, i % 2 ? conn_class::upload : conn_class::download));
+    all_answered(invoke_all(self, t.pool, 2, std::move(reqs)));
+    // Gaps around the idle time: some land on a closing connection.
+    std::this_thread::sleep_for(std::chrono::milliseconds(round % 4 * 5));
+  }
+  auto st = stats_of(self, t.pool);
+  const auto closed = class_stats(st, conn_class::upload).idle_closed
+                      + class_stats(st, conn_class::download).idle_closed;
+  CHECK(closed >= 1);
+  CHECK(class_stats(st, conn_class::upload).answered + class_stats(st, conn_class::download).answered
+        == 75);
+  CHECK(class_stats(st, conn_class::upload).live_slots <= 2);
+  CHECK(class_stats(st, conn_class::download).live_slots <= 3);
+  CHECK(stray_messages(self) == 0);
+  stop(self, t.pool);
+}
