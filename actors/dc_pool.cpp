@@ -51,8 +51,10 @@ void release_slot(pool_ptr self, invocation& inv) {
   auto& dc = self->state.dcs[inv.dc_id];
   if (inv.slot >= 0 && static_cast<size_t>(inv.slot) < dc.slots.size()) {
     auto& s = dc.slots[static_cast<size_t>(inv.slot)];
-    if (s.gen == inv.slot_gen && s.in_flight > 0)
+    if (s.gen == inv.slot_gen && s.in_flight > 0) {
       --s.in_flight;
+      class_slot_released(s);   // pool_classes.cpp: file slots' idle clock
+    }
   }
   if (dc.stats.in_flight > 0)
     --dc.stats.in_flight;
@@ -238,6 +240,7 @@ void on_attempt_ok(pool_ptr self, uint64_t id, uint64_t attempt, rpc_response& r
   auto& dc = st.dcs[inv.dc_id];
   dc.rtt.add(std::chrono::duration_cast<std::chrono::microseconds>(now - inv.sent_at).count());
   ++dc.stats.answered;
+  ++class_of(dc, class_of(inv)).answered;
   dc.stats.bytes_in += r.bytes.size();
   inv.rc->on_success(now);
   learn_authorization(self, inv, r);
@@ -377,12 +380,14 @@ bool unreachable(pool_ptr self, const dc_entry& dc) {
 
 void fail_queue(pool_ptr self, dc_entry& dc) {
   auto& st = self->state;
-  auto queue = std::move(dc.queue);
-  dc.queue.clear();
-  for (auto id : queue) {
-    auto i = st.invocations.find(id);
-    if (i != st.invocations.end() && i->second.where == inv_where::queued)
-      fail_unsent(self, i->second, dc);
+  for (auto& cs : dc.classes) {   // one address: every class is unreachable
+    auto queue = std::move(cs.queue);
+    cs.queue.clear();
+    for (auto id : queue) {
+      auto i = st.invocations.find(id);
+      if (i != st.invocations.end() && i->second.where == inv_where::queued)
+        fail_unsent(self, i->second, dc);
+    }
   }
 }
 
@@ -404,39 +409,42 @@ void dispatch(pool_ptr self, invocation& inv) {
   }
   if (hold_for_authorization(self, inv))
     return;
-  auto loads = loads_of(dc);
+  // Each connection class has its own slots and queue (pool_classes.cpp).
+  const conn_class c = class_of(inv);
   int idx = preferred_slot(dc, inv);
   if (idx < 0)
-    idx = pick_slot(loads, dc.rr);
+    idx = pick_in_class(dc, c);
   if (idx < 0) {
     if (unreachable(self, dc)) {
       fail_unsent(self, inv, dc);
-      ensure_slot(self, dc);
+      ensure_slot(self, dc, c);
       return;
     }
-    if (dc.queue.size() >= st.cfg.max_queued) {
+    auto& queue = class_of(dc, c).queue;
+    if (queue.size() >= st.cfg.max_queued) {
       finish(self, inv.id, make_error(errc::overloaded,
                                       "DC " + std::to_string(dc.id) + " has "
-                                        + std::to_string(dc.queue.size())
+                                        + std::to_string(queue.size()) + " " + to_string(c)
                                         + " requests waiting for a connection"));
       return;
     }
     inv.where = inv_where::queued;
-    dc.queue.push_back(inv.id);
+    queue.push_back(inv.id);
     arm_pool_deadline(self, inv);
-    ensure_slot(self, dc);
+    ensure_slot(self, dc, c);
     return;
   }
   // Judge the load before this request adds to it: a slot becomes busy
   // only when requests overlap.
-  maybe_open_slot(self, dc);
+  maybe_open_slot(self, dc, c);
   send_to_slot(self, inv, dc, idx);
 }
 
-void drain_queue(pool_ptr self, dc_entry& dc) {
+void drain_queue(pool_ptr self, dc_entry& dc, conn_class c) {
   auto& st = self->state;
-  auto queue = std::move(dc.queue);
-  dc.queue.clear();
+  auto& q = class_of(dc, c).queue;
+  auto queue = std::move(q);
+  q.clear();
   for (auto id : queue) {
     auto i = st.invocations.find(id);
     if (i != st.invocations.end() && i->second.where == inv_where::queued)
@@ -504,6 +512,11 @@ caf::result<rpc_response> on_invoke(pool_ptr self, int32_t dc_id, rpc_request& r
     return make_error(errc::invalid_request, "body must be a serialized TL function: "
                                                + std::to_string(req.body.size())
                                                + " bytes is not a non-zero multiple of 4");
+  if (!valid(req.options.connection_class))
+    return make_error(errc::invalid_request,
+                      "rpc_options::connection_class "
+                        + std::to_string(index_of(req.options.connection_class))
+                        + " is not a connection class (0 main, 1 upload, 2 download)");
   auto& dc = d->second;
   dc.used = true;
   const uint64_t id = st.next_invocation++;
@@ -564,9 +577,10 @@ void on_deadline(pool_ptr self, uint64_t id) {
   if (inv.where == inv_where::sleeping && dc.stats.retry_waiting > 0)
     --dc.stats.retry_waiting;
   if (inv.where == inv_where::queued) {
-    auto q = std::find(dc.queue.begin(), dc.queue.end(), id);
-    if (q != dc.queue.end())
-      dc.queue.erase(q);
+    auto& queue = class_of(dc, class_of(inv)).queue;
+    auto q = std::find(queue.begin(), queue.end(), id);
+    if (q != queue.end())
+      queue.erase(q);
   }
   if (inv.where == inv_where::resuming && inv.lost_slot >= 0) {
     auto& r = dc.slots[static_cast<size_t>(inv.lost_slot)].resume;
@@ -611,7 +625,10 @@ pool_stats make_stats(pool_ptr self) {
       s.starting_slots += sl.phase == slot_phase::starting || sl.phase == slot_phase::waiting_key;
       s.waiting_slots += sl.phase == slot_phase::backoff;
     }
-    s.queued = dc.queue.size();
+    s.queued = 0;
+    for (auto& cs : dc.classes)
+      s.queued += cs.queue.size();
+    add_class_stats(dc, s);   // pool_classes.cpp
     s.rtt_median_us = dc.rtt.quantile(0.5);
     s.rtt_p99_us = dc.rtt.quantile(0.99);
     s.circuit_state = static_cast<uint8_t>(st.breaker->state(id, now));
@@ -687,8 +704,6 @@ void shut_down(pool_ptr self, const caf::error& reason) {
 pool_impl::behavior_type pool_behavior(pool_ptr self, pool_config cfg) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
-  if (st.cfg.max_connections == 0)
-    st.cfg.max_connections = 1;
   if (st.cfg.init_connection)
     st.init = std::make_shared<const init_heads>(init_heads::make(st.cfg.identity));
   st.breaker = std::make_shared<retry::circuit_breaker>(
@@ -708,14 +723,14 @@ pool_impl::behavior_type pool_behavior(pool_ptr self, pool_config cfg) {
     auto& dc = st.dcs[ep.dc_id];
     dc.id = ep.dc_id;
     dc.ep = ep;
-    dc.slots.resize(st.cfg.max_connections);
+    layout_slots(st.cfg, dc);   // pool_classes.cpp
     dc.stats.dc_id = ep.dc_id;
   }
   for (auto& a : st.stored.addresses) {
     auto& dc = st.dcs[a.dc_id];
     dc.id = a.dc_id;
     dc.ep = {a.dc_id, a.host, a.port};
-    dc.slots.resize(st.cfg.max_connections);
+    layout_slots(st.cfg, dc);
     dc.stats.dc_id = a.dc_id;
   }
   if (st.cfg.store)
@@ -774,6 +789,7 @@ pool_impl::behavior_type pool_behavior(pool_ptr self, pool_config cfg) {
     [=](sweep_atom) { on_sweep(self); },
     [=](store_failed_atom, const std::string& what) { on_store_failed(self, what); },
     [=](renew_atom, int32_t dc, uint32_t slot, uint64_t gen) { on_renew_timer(self, dc, slot, gen); },
+    [=](idle_atom, int32_t dc, uint32_t slot, uint64_t gen) { on_idle_timer(self, dc, slot, gen); },
   };
 }
 

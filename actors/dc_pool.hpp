@@ -1,6 +1,8 @@
 // The DC pool: the supervisor actor users spawn and talk to (interface:
 // messages/pool_actor.hpp). It owns up to max_connections connection actors
-// per DC, routes each invoke to the least-loaded live one, applies the retry
+// per DC for API calls, and on demand upload / download connections
+// (rpc_options::connection_class, pool_config's caps), routes each invoke to
+// the least-loaded live one of its class, applies the retry
 // policy (flood waits, circuit breaker, deadlines), shares one auth key per
 // DC between its connections, replaces failed connections with back-off,
 // and fans frame_events out to subscribed listeners with flow control.

@@ -223,7 +223,7 @@ void ask_hashes(self_ptr self, int64_t at) {
   files::write_get_cdn_file_hashes(q, s.redirect.file_token, at);
   const size_t known = s.hashes.size();
   file_detail::invoke_file_rpc(
-    self, s.pool, s.dc, std::move(q), s.req.part_deadline_ms,
+    self, s.pool, s.dc, std::move(q), s.req.part_deadline_ms, conn_class::download,
     [self, gen, known, at](const rpc_response& r) {
       auto& s = st(self);
       if (s.finished || gen != s.gen)
@@ -303,7 +303,7 @@ void reupload(self_ptr self, byte_buffer request_token) {
   byte_buffer q;
   files::write_reupload_cdn_file(q, s.redirect.file_token, request_token);
   file_detail::invoke_file_rpc(
-    self, s.pool, s.dc, std::move(q), s.req.part_deadline_ms,
+    self, s.pool, s.dc, std::move(q), s.req.part_deadline_ms, conn_class::download,
     [self, gen](const rpc_response& r) {
       auto& s = st(self);
       if (s.finished || gen != s.gen)
@@ -443,7 +443,7 @@ void fetch(self_ptr self, files::file_range r) {
                                                    r.offset, r.limit});
   }
   file_detail::invoke_file_rpc(
-    self, s.pool, dc, std::move(q), s.req.part_deadline_ms,
+    self, s.pool, dc, std::move(q), s.req.part_deadline_ms, conn_class::download,
     [self, gen, r, cdn](const rpc_response& resp) {
       auto& s = st(self);
       if (s.finished || gen != s.gen)

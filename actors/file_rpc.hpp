@@ -1,8 +1,8 @@
 // Internal to caf-mtsender: not installed (cmake/mtsender_internal_headers.cmake).
 // The one place where the upload and download actors call the pool, and
-// what they make of its errors. When the pool gets connection classes (an
-// rpc_options field choosing upload / download connections, see the issue 13
-// design notes), only file_rpc_options() changes.
+// what they make of its errors. Their parts go out on the DC's upload or
+// download connections (rpc_options::connection_class), never on the
+// connections that carry API calls.
 #pragma once
 
 #include "mtsender/messages/error.hpp"
@@ -17,9 +17,10 @@
 
 namespace mtsender::file_detail {
 
-inline rpc_options file_rpc_options(int64_t deadline_ms) {
+inline rpc_options file_rpc_options(int64_t deadline_ms, conn_class cls) {
   rpc_options o;
   o.deadline_ms = deadline_ms;
+  o.connection_class = cls;
   // saveFilePart / getFile / getCdnFile do the same thing twice: the pool
   // may resend them after a lost connection without asking first.
   o.safe_to_repeat = true;
@@ -37,8 +38,9 @@ inline std::chrono::milliseconds pool_timeout(int64_t deadline_ms) {
 
 template <class Self, class OnValue, class OnError>
 void invoke_file_rpc(Self* self, const dc_pool& pool, int32_t dc, byte_buffer body,
-                     int64_t deadline_ms, OnValue on_value, OnError on_error) {
-  rpc_request req{std::move(body), file_rpc_options(deadline_ms)};
+                     int64_t deadline_ms, conn_class cls, OnValue on_value,
+                     OnError on_error) {
+  rpc_request req{std::move(body), file_rpc_options(deadline_ms, cls)};
   self->request(pool, pool_timeout(deadline_ms), invoke_atom::value, dc, std::move(req))
     .then(std::move(on_value), std::move(on_error));
 }

@@ -57,9 +57,10 @@ caf::result<bool> on_cancel(pool_ptr self, uint64_t token) {
   auto& dc = st.dcs[inv.dc_id];
   switch (inv.where) {
     case inv_where::queued: {
-      auto q = std::find(dc.queue.begin(), dc.queue.end(), inv.id);
-      if (q != dc.queue.end())
-        dc.queue.erase(q);
+      auto& queue = class_of(dc, class_of(inv)).queue;
+      auto q = std::find(queue.begin(), queue.end(), inv.id);
+      if (q != queue.end())
+        queue.erase(q);
       break;
     }
     case inv_where::sleeping:

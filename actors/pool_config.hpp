@@ -75,11 +75,25 @@ struct pool_config {
   // waiting requests). False: requests go out as they are.
   bool export_authorization = true;
 
-  size_t max_connections = 3;     // per DC
+  // Connection classes per DC (messages/connection_class.hpp): each class
+  // has its own connections, on the DC's one auth key (with PFS each has
+  // its own temporary key bound to it), each with its own MTProto session,
+  // queue and cap; an invoke picks its class with
+  // rpc_options::connection_class. `main` carries API calls and the DC's
+  // update stream: its cap is max_connections.
+  size_t max_connections = 3;     // per DC, main class
+  // The file classes: opened on the first request of the class, never
+  // subscribed to updates (every request goes inside invokeWithoutUpdates),
+  // not counted against max_connections. 0: the class uses 1.
+  size_t max_upload_connections = 4;     // per DC
+  size_t max_download_connections = 4;   // per DC
+  // A file connection with nothing in flight this long is closed (and
+  // opened again by the next request of its class).
+  ms file_idle_close{60'000};
   // A slot with this many requests in flight counts as busy: a new slot is
   // opened when every live slot is busy.
   size_t busy_threshold = 1;
-  size_t max_queued = 100'000;    // per DC, waiting for a live connection
+  size_t max_queued = 100'000;    // per DC and class, waiting for a live connection
   ms default_deadline{30'000};    // per invoke when rpc_options.deadline_ms == 0
 
   // Null: the default (a circuit breaker around auto_sleep). Invokes with

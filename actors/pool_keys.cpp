@@ -190,7 +190,7 @@ void on_renew_timer(pool_ptr self, int32_t dc_id, uint32_t idx, uint64_t gen) {
     s.draining = true;
     s.drain_until = sclock::now() + st.cfg.pfs.drain_limit;
     s.session.reset();  // its handoff must not bring the old key back
-    maybe_open_slot(self, dc);
+    maybe_open_slot(self, dc, s.cls);
   }
   if (s.in_flight > 0 && sclock::now() < s.drain_until) {
     self_timer(self, std::chrono::milliseconds(20), renew_atom::value, dc_id, idx, gen);

@@ -29,6 +29,7 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
+#include <array>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -51,6 +52,7 @@ using reconnect_timer_atom = caf::atom_constant<caf::atom("prcdl")>;  // op id
 using sweep_atom = caf::atom_constant<caf::atom("psweep")>;        // backstop, see dc_pool.cpp
 using linger_atom = caf::atom_constant<caf::atom("plinger")>;      // shut down: quit now
 using renew_atom = caf::atom_constant<caf::atom("prenew")>;        // dc, slot, gen: temp key
+using idle_atom = caf::atom_constant<caf::atom("pidle")>;          // dc, slot, gen: file class
 
 using pool_impl = dc_pool::extend<
   caf::reacts_to<frame_event>,
@@ -61,7 +63,8 @@ using pool_impl = dc_pool::extend<
   caf::reacts_to<reconnect_timer_atom, uint64_t>,
   caf::reacts_to<sweep_atom>,
   caf::reacts_to<store_failed_atom, std::string>,
-  caf::reacts_to<renew_atom, int32_t, uint32_t, uint64_t>>;
+  caf::reacts_to<renew_atom, int32_t, uint32_t, uint64_t>,
+  caf::reacts_to<idle_atom, int32_t, uint32_t, uint64_t>>;
 
 enum class slot_phase : uint8_t {
   empty,        // no connection, none wanted
@@ -73,6 +76,7 @@ enum class slot_phase : uint8_t {
 
 struct slot {
   slot_phase phase = slot_phase::empty;
+  conn_class cls = conn_class::main;      // fixed by its place (pool_classes.cpp)
   connection_actor conn;
   caf::actor_addr addr;
   uint64_t gen = 0;                       // bumped on every spawn and restart timer
@@ -93,12 +97,28 @@ struct slot {
   sclock::time_point drain_until{};
   int64_t dead_key_id = 0;                // a temporary key the server did not know
   uint64_t key_epoch = 0;                 // dc_entry::key_epoch when it was spawned
+  // File classes (pool_classes.cpp): when it last had nothing in flight,
+  // and whether it is closing for idleness (then not restarted).
+  sclock::time_point last_used{};
+  bool retiring = false;
+};
+
+// A connection class's share of a DC's slots: slots [first, first + count),
+// with its own round-robin cursor, queue and counters (pool_classes.cpp).
+struct class_slots {
+  size_t first = 0;
+  size_t count = 0;
+  size_t rr = 0;
+  std::deque<uint64_t> queue;             // invocations waiting for a live slot of the class
+  uint64_t answered = 0;
+  uint64_t opened = 0;
+  uint64_t idle_closed = 0;
 };
 
 struct dc_entry {
   int32_t id = 0;
   dc_endpoint ep;
-  std::vector<slot> slots;
+  std::vector<slot> slots;                // every class's, see `classes`
   byte_buffer auth_key;                   // empty: none yet
   int64_t key_salt = 0;
   int64_t key_time_offset_ns = 0;
@@ -108,8 +128,7 @@ struct dc_entry {
   // checks it (verify_key) before it is dropped (pool_keys.cpp).
   bool key_suspect = false;
   uint64_t key_epoch = 0;                 // bumped when the permanent key is dropped
-  std::deque<uint64_t> queue;             // invocations waiting for a live slot
-  size_t rr = 0;
+  std::array<class_slots, conn_class_count> classes;  // by conn_class
   latency_window rtt;
   pool_dc_stats stats;
   // The slot whose session receives the DC's updates (-1: none yet); every
@@ -226,8 +245,10 @@ void add_listener(pool_ptr self, caf::actor who, listener_options opts);
 bool remove_listener(pool_ptr self, const caf::actor_addr& who);
 
 // pool_supervision.cpp
-void ensure_slot(pool_ptr self, dc_entry& dc);            // at least one slot used
-void maybe_open_slot(pool_ptr self, dc_entry& dc);        // routing says: more
+// At least one slot of the class used.
+void ensure_slot(pool_ptr self, dc_entry& dc, conn_class c = conn_class::main);
+// Routing says: one more slot of the class.
+void maybe_open_slot(pool_ptr self, dc_entry& dc, conn_class c = conn_class::main);
 void on_connection_event(pool_ptr self, const frame_event& ev);
 void on_handoff(pool_ptr self, session_state& s);
 void on_store_failed(pool_ptr self, const std::string& what);
@@ -235,7 +256,6 @@ bool on_connection_down(pool_ptr self, const caf::down_msg& dm);  // false: not 
 void on_restart_timer(pool_ptr self, int32_t dc_id, uint32_t slot, uint64_t gen);
 caf::result<caf::ok_atom> start_reconnect(pool_ptr self, const reconnect_request& req);
 void on_reconnect_timer(pool_ptr self, uint64_t op);
-std::vector<slot_load> loads_of(const dc_entry& dc);
 void replace_slot(pool_ptr self, slot& s);                // closes it, restarts at once
 
 // pool_keys.cpp: which key a new connection uses, and what a key event means
@@ -268,6 +288,26 @@ void forget_authorization(pool_ptr self, dc_entry& dc);
 // sent the request back to wait for a new import (at most once).
 bool reauthorize(pool_ptr self, invocation& inv, const caf::error& err);
 
+// pool_classes.cpp: connection classes (main, upload, download) per DC
+// Sizes the DC's slots and gives each class its range.
+void layout_slots(const pool_config& cfg, dc_entry& dc);
+conn_class class_of(const invocation& inv);
+class_slots& class_of(dc_entry& dc, conn_class c);
+// The loads of the class's slots only (index 0 is slot classes[c].first).
+std::vector<slot_load> class_loads(const dc_entry& dc, conn_class c);
+// The least busy live slot of the class (a DC-wide index), or -1.
+int pick_in_class(dc_entry& dc, conn_class c);
+// A slot started a connection / became ready / a request on it ended.
+void class_slot_started(dc_entry& dc, int idx);
+void class_slot_ready(pool_ptr self, dc_entry& dc, int idx);
+void class_slot_released(slot& s);
+// Its idle timer: closes a file slot that had nothing in flight long enough.
+void on_idle_timer(pool_ptr self, int32_t dc_id, uint32_t idx, uint64_t gen);
+// The slot's connection went down: true when it was closed for idleness
+// (the slot is empty now and must not be restarted).
+bool retired(dc_entry& dc, slot& s);
+void add_class_stats(const dc_entry& dc, pool_dc_stats& out);
+
 // pool_updates_role.cpp: one update stream per DC
 void updates_role_on_ready(pool_ptr self, dc_entry& dc, int idx);
 void updates_role_on_down(pool_ptr self, dc_entry& dc, int idx);
@@ -280,7 +320,7 @@ int preferred_slot(const dc_entry& dc, const invocation& inv);
 
 // dc_pool.cpp
 void dispatch(pool_ptr self, invocation& inv);          // to a live slot, or queue it
-void drain_queue(pool_ptr self, dc_entry& dc);          // a slot became ready
+void drain_queue(pool_ptr self, dc_entry& dc, conn_class c);  // a slot of c became ready
 void resume_slot(pool_ptr self, dc_entry& dc, int idx); // its lost requests, first
 void arm_pool_deadline(pool_ptr self, invocation& inv);  // a timer for a waiting request
 // Never sent: its retry attempt ends with `err`, and so does the request.
@@ -290,7 +330,7 @@ void restart_attempts(pool_ptr self, invocation& inv);
 // Answers the invocation with `err` and forgets it.
 void finish_invocation(pool_ptr self, uint64_t id, caf::error err);
 bool unreachable(pool_ptr self, const dc_entry& dc);     // see unreachable_after
-void fail_queue(pool_ptr self, dc_entry& dc);           // unreachable: connection_failed
+void fail_queue(pool_ptr self, dc_entry& dc);           // unreachable: connection_failed (every class)
 // An attempt on the slot ended with an error that means its connection is
 // going down: route nothing more to it.
 bool ends_connection(const caf::error& err);

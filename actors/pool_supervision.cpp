@@ -73,6 +73,7 @@ void start_slot(pool_ptr self, dc_entry& dc, int idx) {
   s.addr = s.conn.address();
   st.slot_of[s.addr] = {dc.id, idx};
   ++s.gen;
+  class_slot_started(dc, idx);  // pool_classes.cpp
   s.phase = slot_phase::starting;
   s.planned_restart = false;
   s.closing = false;
@@ -87,6 +88,7 @@ void slot_ready(pool_ptr self, dc_entry& dc, int idx) {
   s.up_since = sclock::now();
   dc.failed_attempts = 0;
   updates_role_on_ready(self, dc, idx);
+  class_slot_ready(self, dc, idx);   // pool_classes.cpp: file slots' idle timer
   for (auto i = st.reconnects.begin(); i != st.reconnects.end();) {
     i->second.waiting.erase({dc.id, idx});
     if (i->second.waiting.empty()) {
@@ -97,7 +99,7 @@ void slot_ready(pool_ptr self, dc_entry& dc, int idx) {
     }
   }
   resume_slot(self, dc, idx);
-  drain_queue(self, dc);
+  drain_queue(self, dc, s.cls);
 }
 
 void start_waiting(pool_ptr self, dc_entry& dc) {
@@ -160,36 +162,30 @@ void replace_slot(pool_ptr self, slot& s) {
   self->send_exit(s.conn, caf::exit_reason::user_shutdown);
 }
 
-std::vector<slot_load> loads_of(const dc_entry& dc) {
-  std::vector<slot_load> out(dc.slots.size());
-  for (size_t i = 0; i < dc.slots.size(); ++i) {
-    auto& s = dc.slots[i];
-    out[i].live = s.phase == slot_phase::ready && !s.closing && !s.draining;
-    out[i].starting = s.phase == slot_phase::starting || s.phase == slot_phase::waiting_key;
-    out[i].used = s.phase != slot_phase::empty;
-    out[i].in_flight = s.in_flight;
-  }
-  return out;
-}
-
-void ensure_slot(pool_ptr self, dc_entry& dc) {
-  auto loads = loads_of(dc);
-  for (auto& l : loads)
-    if (l.used)
+void ensure_slot(pool_ptr self, dc_entry& dc, conn_class c) {
+  auto& cs = class_of(dc, c);
+  for (size_t k = 0; k < cs.count; ++k) {
+    auto& s = dc.slots[cs.first + k];
+    if (s.phase != slot_phase::empty && !s.retiring)
       return;
-  start_slot(self, dc, 0);
+  }
+  int k = free_slot(class_loads(dc, c));
+  if (k >= 0)
+    start_slot(self, dc, static_cast<int>(cs.first) + k);
+  // else: its only slot is closing for idleness; on_connection_down starts it again
 }
 
-void maybe_open_slot(pool_ptr self, dc_entry& dc) {
+void maybe_open_slot(pool_ptr self, dc_entry& dc, conn_class c) {
   auto& st = self->state;
   if (dc.auth_key.empty() || dc.salt_pending)
     return;  // the first slot is still making the key (or learning its salt)
-  auto loads = loads_of(dc);
-  if (!should_open_slot(loads, st.cfg.busy_threshold, st.cfg.max_connections))
+  auto& cs = class_of(dc, c);
+  auto loads = class_loads(dc, c);
+  if (!should_open_slot(loads, st.cfg.busy_threshold, cs.count))
     return;
-  int idx = free_slot(loads);
-  if (idx >= 0)
-    start_slot(self, dc, idx);
+  int k = free_slot(loads);
+  if (k >= 0)
+    start_slot(self, dc, static_cast<int>(cs.first) + k);
 }
 
 void on_connection_event(pool_ptr self, const frame_event& ev) {
@@ -275,8 +271,10 @@ bool on_connection_down(pool_ptr self, const caf::down_msg& dm) {
     dc.key_in_progress = false;
   }
   const std::string cause = cause_of(self, dm.reason);
-  ++dc.stats.reconnects;
-  ++dc.stats.reconnect_causes[planned ? "replaced" : cause];
+  if (!s.retiring) {   // closed for idleness: not a reconnect
+    ++dc.stats.reconnects;
+    ++dc.stats.reconnect_causes[planned ? "replaced" : cause];
+  }
 
   // The connection answered every request it accepted before it went down
   // (same sender, same order). What is still marked in flight on it never
@@ -289,7 +287,12 @@ bool on_connection_down(pool_ptr self, const caf::down_msg& dm) {
   s.in_flight = 0;
   updates_role_on_down(self, dc, idx);
 
-  if (planned) {
+  if (retired(dc, s)) {
+    // Closed for idleness (pool_classes.cpp): stays empty unless its class
+    // got requests meanwhile.
+    if (!class_of(dc, s.cls).queue.empty())
+      ensure_slot(self, dc, s.cls);
+  } else if (planned) {
     start_slot(self, dc, idx);
   } else {
     fail_reconnects(self, dc_id, idx, cause);
@@ -377,6 +380,7 @@ caf::result<caf::ok_atom> start_reconnect(pool_ptr self, const reconnect_request
     for (size_t i = 0; i < dc->slots.size(); ++i) {
       auto& s = dc->slots[i];
       const int idx = static_cast<int>(i);
+      s.retiring = false;   // asked for: it comes back instead of closing
       switch (s.phase) {
         case slot_phase::empty:
           continue;

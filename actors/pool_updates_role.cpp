@@ -4,7 +4,9 @@
 // So one slot per DC carries the update stream (the first that became
 // ready); requests on every other slot go out inside invokeWithoutUpdates,
 // and updates that still come from another slot (a session that made no API
-// call yet) are not passed on.
+// call yet) are not passed on. Only main-class slots carry the stream: file
+// slots (pool_classes.cpp) never take the role, so their requests always go
+// inside invokeWithoutUpdates and their sessions never subscribe.
 //
 // When the update slot's connection goes down and another slot is ready,
 // that one takes the role and listeners get `updates_moved` (updates may
@@ -26,12 +28,14 @@ bool about_updates(uint32_t method) {
   return method == 0xedd4882a || method == 0x19c2f763 || method == 0x03173d78;
 }
 
-bool usable(const slot& s) { return s.phase == slot_phase::ready && !s.closing; }
+bool usable(const slot& s) {
+  return s.phase == slot_phase::ready && !s.closing && s.cls == conn_class::main;
+}
 
 } // namespace
 
 void updates_role_on_ready(pool_ptr, dc_entry& dc, int idx) {
-  if (dc.update_slot < 0)
+  if (dc.update_slot < 0 && dc.slots[static_cast<size_t>(idx)].cls == conn_class::main)
     dc.update_slot = idx;
 }
 
@@ -63,11 +67,13 @@ void updates_role_on_down(pool_ptr self, dc_entry& dc, int idx) {
 bool is_update_slot(const dc_entry& dc, int idx) { return dc.update_slot == idx; }
 
 bool accept_update(const dc_entry& dc, int idx) {
+  if (dc.slots[static_cast<size_t>(idx)].cls != conn_class::main)
+    return false;
   return dc.update_slot < 0 || dc.update_slot == idx;
 }
 
 int preferred_slot(const dc_entry& dc, const invocation& inv) {
-  if (!about_updates(inv.method) || dc.update_slot < 0)
+  if (!about_updates(inv.method) || dc.update_slot < 0 || class_of(inv) != conn_class::main)
     return -1;
   return usable(dc.slots[static_cast<size_t>(dc.update_slot)]) ? dc.update_slot : -1;
 }

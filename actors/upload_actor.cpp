@@ -110,7 +110,7 @@ void send_part(self_ptr self, int32_t part) {
   if (s.finished || it == s.held.end())
     return;
   file_detail::invoke_file_rpc(
-    self, s.pool, s.req.dc_id, it->second, s.req.part_deadline_ms,
+    self, s.pool, s.req.dc_id, it->second, s.req.part_deadline_ms, conn_class::upload,
     [self, part](const rpc_response& r) {
       auto& s = st(self);
       if (s.finished || !s.held.count(part))

@@ -14,6 +14,7 @@ namespace mtsender {
 void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<error_detail>("mtsender_error_detail");
   cfg.add_message_type<rpc_error>("mtsender_rpc_error");
+  cfg.add_message_type<conn_class>("mtsender_conn_class");
   cfg.add_message_type<rpc_options>("mtsender_rpc_options");
   cfg.add_message_type<rpc_request>("mtsender_rpc_request");
   cfg.add_message_type<rpc_response>("mtsender_rpc_response");
@@ -25,6 +26,7 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<listener_overflow>("mtsender_listener_overflow");
   cfg.add_message_type<listener_options>("mtsender_listener_options");
   cfg.add_message_type<reconnect_request>("mtsender_reconnect_request");
+  cfg.add_message_type<pool_class_stats>("mtsender_pool_class_stats");
   cfg.add_message_type<pool_dc_stats>("mtsender_pool_dc_stats");
   cfg.add_message_type<pool_stats>("mtsender_pool_stats");
   cfg.add_message_type<dc_pool>("mtsender_dc_pool");

@@ -13,6 +13,27 @@
 
 namespace mtsender {
 
+// One connection class of a DC (messages/connection_class.hpp). The DC's
+// own figures (live_slots, in_flight, ...) count every class.
+struct pool_class_stats {
+  uint8_t connection_class = 0;     // conn_class
+  uint32_t live_slots = 0;
+  uint32_t starting_slots = 0;
+  uint32_t waiting_slots = 0;       // in restart back-off
+  uint64_t in_flight = 0;
+  uint64_t queued = 0;              // waiting for a live connection of the class
+  uint64_t answered = 0;
+  uint64_t opened = 0;              // connections started (first start or restart)
+  uint64_t idle_closed = 0;         // file connections closed after pool_config::file_idle_close
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, pool_class_stats& x) {
+  return f(caf::meta::type_name("mtsender_pool_class_stats"), x.connection_class, x.live_slots,
+           x.starting_slots, x.waiting_slots, x.in_flight, x.queued, x.answered, x.opened,
+           x.idle_closed);
+}
+
 struct pool_dc_stats {
   int32_t dc_id = 0;
   uint32_t live_slots = 0;          // connections ready for requests
@@ -38,6 +59,8 @@ struct pool_dc_stats {
   uint8_t circuit_state = 0;        // retry::breaker_state: 0 closed, 1 open, 2 half-open
   uint64_t bytes_out = 0;           // request bodies handed to connections
   uint64_t bytes_in = 0;            // answer bodies received
+  // By conn_class: [0] main, [1] upload, [2] download.
+  std::vector<pool_class_stats> classes;
 };
 
 template <class Inspector>
@@ -47,7 +70,7 @@ typename Inspector::result_type inspect(Inspector& f, pool_dc_stats& x) {
            x.rtt_median_us, x.rtt_p99_us, x.answered, x.failed, x.reconnects,
            x.reconnect_causes, x.flood_waits, x.resent, x.lost_checked, x.auth_keys_created,
            x.auth_keys_dropped, x.circuit_state, x.bytes_out, x.bytes_in, x.auth_key_checks,
-           x.temp_keys_lost, x.temp_keys_renewed);
+           x.temp_keys_lost, x.temp_keys_renewed, x.classes);
 }
 
 struct pool_stats {

@@ -10,6 +10,7 @@
 // MTProto envelope (and in invokeAfterMsg when `invoke_after` is set).
 #pragma once
 
+#include "mtsender/messages/connection_class.hpp"
 #include "mtsender/transport/bytes.hpp"
 
 #include <caf/meta/type_name.hpp>
@@ -37,12 +38,16 @@ struct rpc_options {
   // The pool follows *_MIGRATE_X answers (resends to DC X; USER_, PHONE_ and
   // NETWORK_MIGRATE also move the home DC). False: the caller gets them.
   bool follow_migrate = true;
+  // The pool's connections it goes out on (messages/connection_class.hpp):
+  // upload / download keep file parts off the API connections.
+  conn_class connection_class = conn_class::main;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, rpc_options& x) {
   return f(caf::meta::type_name("mtsender_rpc_options"), x.deadline_ms,
-           x.safe_to_repeat, x.token, x.invoke_after, x.max_retries, x.follow_migrate);
+           x.safe_to_repeat, x.token, x.invoke_after, x.max_retries, x.follow_migrate,
+           x.connection_class);
 }
 
 struct rpc_request {

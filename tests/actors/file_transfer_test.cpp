@@ -75,6 +75,32 @@ TEST_CASE("files of 1 B, 1 KiB - 1, exactly 10 MB and 10 MB + 1 round trip byte 
   stop(self, env.pool);
 }
 
+TEST_CASE("uploads and downloads go on their own connection classes", "[files][actors][classes]") {
+  files_env env;
+  caf::scoped_actor self{*env.n.sys};
+  const auto data = random_bytes(size_t(3 * mib), 3);
+  CHECK((round_trip(env, self, data) == data));
+  const auto c = env.srv.counters(2);
+  const uint64_t parts = c.count(test_dc::upload_save_file_part_id);
+  const uint64_t gets = c.count(test_dc::upload_get_file_id);
+  CHECK(parts == 6);
+  CHECK(gets >= 3);
+  auto st = stats_of(self, env.pool);
+  REQUIRE(st.dc(2));
+  REQUIRE(st.dc(2)->classes.size() == conn_class_count);
+  auto& main = st.dc(2)->classes[index_of(conn_class::main)];
+  auto& up = st.dc(2)->classes[index_of(conn_class::upload)];
+  auto& down = st.dc(2)->classes[index_of(conn_class::download)];
+  CHECK(main.answered == 1);        // account.uploadTheme
+  CHECK(up.answered == parts);
+  CHECK(down.answered == gets);
+  CHECK(up.opened >= 1);
+  CHECK(down.opened >= 1);
+  // Every file part went out inside invokeWithoutUpdates.
+  CHECK(c.count(tl::invoke_without_updates_id) >= parts + gets);
+  stop(self, env.pool);
+}
+
 TEST_CASE("a 60 MB file round trips byte for byte", "[files][actors][big]") {
   files_env env;
   caf::scoped_actor self{*env.n.sys};

@@ -318,3 +318,35 @@ TEST_CASE("requests waiting for an import still end by their deadline or a cance
   CHECK(stray_messages(self, 300ms) == 0);
   stop(self, pool);
 }
+
+TEST_CASE("upload and download connections on another DC share its imported authorization",
+          "[actors][pool][authorization][classes]") {
+  node n;
+  test_dc::server srv{two_dcs()};
+  srv.start();
+  auto cfg = pool_config_for(srv, 1);
+  cfg.home_dc = 2;
+  auto pool = spawn_dc_pool(*n.sys, cfg);
+  caf::scoped_actor self{*n.sys};
+  log_in(self, pool);
+  // File-class calls first: they wait for the one import like API calls.
+  pending_invokes calls{self, pool};
+  for (int i = 0; i < 12; ++i) {
+    auto r = request_of(get_self());
+    r.options.connection_class = i % 2 ? conn_class::download : conn_class::upload;
+    calls.send(4, std::move(r));
+  }
+  for (auto& o : calls.collect()) {
+    CHECK(o.answers == 1);
+    CHECK(head_of(o) == 0x1cb5c415u);   // the account's user: the key is logged in
+  }
+  CHECK(exports(srv) == 1);
+  CHECK(imports(srv) == 1);
+  auto st = stats_of(self, pool);
+  REQUIRE(st.dc(4));
+  REQUIRE(st.dc(4)->classes.size() == conn_class_count);
+  CHECK(st.dc(4)->classes[index_of(conn_class::upload)].answered == 6);
+  CHECK(st.dc(4)->classes[index_of(conn_class::download)].answered == 6);
+  CHECK(st.dc(4)->auth_keys_created == 1);   // every class on DC 4's one key
+  stop(self, pool);
+}

@@ -1,11 +1,12 @@
 // Benchmark of the upload and download actors against the test DC in
 // another process (forked before any actor system exists), on loopback:
 //   - MB/s (10^6 bytes/s) of a 100 MiB upload from a file and of its
-//     download to a file, through a pool of 3 connections, median of 5 runs;
+//     download to a file, median of 5 runs, the parts on the pool's upload /
+//     download connections (4 each);
 //   - p50 / p99 latency of small API calls (64 bytes, one at a time) on the
-//     same pool with no transfer, and during the uploads and downloads.
-// Until the pool has connection classes, file parts and API calls share
-// the same connections: the latency figures show what that costs.
+//     pool's main connections (3) with no transfer, and during the uploads
+//     and downloads: connection classes keep file parts off them, so the
+//     figures show what a transfer still costs an API call (CPU, loopback).
 //
 //   bench_transfer [--runs N] [--mib N]
 #include "mtsender/actors/dc_pool.hpp"
@@ -13,6 +14,7 @@
 #include "mtsender/actors/upload_actor.hpp"
 #include "mtsender/messages/add_message_types.hpp"
 #include "mtsender/messages/file_transfer.hpp"
+#include "mtsender/messages/pool_stats.hpp"
 #include "mtsender/tests/bench/bench_report.hpp"
 #include "mtsender/tests/bench/forked_test_dc.hpp"
 #include "mtsender/tests/test_dc/file_store.hpp"
@@ -105,8 +107,25 @@ std::vector<int64_t> stop_probe(caf::scoped_actor& self, const caf::actor& p) {
   return us;
 }
 
+void print_classes(caf::scoped_actor& self, const dc_pool& pool) {
+  self->request(pool, 10s, caf::get_atom::value, stats_atom::value)
+    .receive(
+      [&](pool_stats& st) {
+        auto* d = st.dc(2);
+        if (!d)
+          return;
+        for (auto& c : d->classes)
+          std::printf("  %-8s connections: %llu opened, %llu closed idle, %llu answers\n",
+                      to_string(static_cast<conn_class>(c.connection_class)),
+                      static_cast<unsigned long long>(c.opened),
+                      static_cast<unsigned long long>(c.idle_closed),
+                      static_cast<unsigned long long>(c.answered));
+      },
+      [](caf::error&) {});
+}
+
 void print_latency(const char* what, const latency& l) {
-  std::printf("  %-44s p50 %7.2f ms  p99 %7.2f ms  (%zu calls)\n", what, l.p50_ms, l.p99_ms, l.n);
+  std::printf("  %-50s p50 %7.2f ms  p99 %7.2f ms  (%zu calls)\n", what, l.p50_ms, l.p99_ms, l.n);
 }
 
 } // namespace
@@ -151,8 +170,10 @@ int main(int argc, char** argv) {
     auto pool = spawn_dc_pool(sys, pc);
     caf::scoped_actor self{sys};
 
-    std::printf("transfer of %lld MiB through the upload / download actors, pool of 3 "
-                "connections, median of %d runs:\n", static_cast<long long>(mib), runs);
+    std::printf("transfer of %lld MiB through the upload / download actors, pool of 3 main, "
+                "%zu upload and %zu download connections, median of %d runs:\n",
+                static_cast<long long>(mib), pc.max_upload_connections,
+                pc.max_download_connections, runs);
     // Warm up: connections and the auth key.
     auto p0 = start_probe(sys, pool);
     std::this_thread::sleep_for(2s);
@@ -213,9 +234,10 @@ int main(int argc, char** argv) {
       return r;
     });
     ok &= bench::print_mbps("download (getFile 1 MiB, 8 parts in flight)", down_rate);
-    print_latency("small calls, no transfer", idle_lat);
-    print_latency("small calls during the uploads", percentiles(during_up));
-    print_latency("small calls during the downloads", percentiles(during_down));
+    print_latency("small calls (main class), no transfer", idle_lat);
+    print_latency("small calls (main class) during the uploads", percentiles(during_up));
+    print_latency("small calls (main class) during the downloads", percentiles(during_down));
+    print_classes(self, pool);
     self->send_exit(pool, caf::exit_reason::user_shutdown);
     self->wait_for(pool);
   }

@@ -104,6 +104,38 @@ TEST_CASE("a published pool answers invoke, stats and reconnect from another nod
   CHECK(stray_messages(self) == 0);
 }
 
+TEST_CASE("the connection class crosses nodes with the invoke, and stats per class come back",
+          "[remote][classes]") {
+  pool_node server;
+  caf_node client;
+  auto pool = connect_to(client, server.port);
+  caf::scoped_actor self{*client.sys};
+  CHECK(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
+  byte_buffer part(64 * 1024, 0x5a);
+  auto up = request_of(save_file_part(78, 0, part));
+  up.options.connection_class = conn_class::upload;
+  CHECK(invoke_one(self, pool, 2, std::move(up)).value);
+  auto down = request_of(get_file(0, 64 * 1024));
+  down.options.connection_class = conn_class::download;
+  CHECK(invoke_one(self, pool, 2, std::move(down)).value);
+  auto bad = request_of(nearest_dc_query());
+  bad.options.connection_class = static_cast<conn_class>(9);
+  CHECK(is(invoke_one(self, pool, 2, std::move(bad)).err, errc::invalid_request));
+
+  auto st = stats_of(self, pool);
+  REQUIRE(st.dc(2));
+  REQUIRE(st.dc(2)->classes.size() == conn_class_count);
+  for (auto c : {conn_class::main, conn_class::upload, conn_class::download}) {
+    INFO(to_string(c));
+    auto& cs = st.dc(2)->classes[index_of(c)];
+    CHECK(cs.connection_class == index_of(c));
+    CHECK(cs.answered == 1);
+    CHECK(cs.live_slots == 1);
+  }
+  CHECK(st.dc(2)->live_slots == 3);
+  CHECK(stray_messages(self) == 0);
+}
+
 TEST_CASE("a listener on another node receives updates and its acks travel back",
           "[remote][listen]") {
   pool_node server;
