@@ -126,8 +126,10 @@ void end_refresh(pool_ptr self, const dc_table_snapshot* snap, const caf::error&
   dcc.waiters.clear();
   auto unknown = std::move(dcc.unknown);
   dcc.unknown.clear();
+  auto migrating = std::move(dcc.migrating);
+  dcc.migrating.clear();
   if (st.shutting_down)
-    return;   // dc_config_shut_down answered them
+    return;   // dc_config_shut_down and shut_down answered them
   for (auto& w : waiters) {
     if (snap)
       w.deliver(*snap);
@@ -153,6 +155,18 @@ void end_refresh(pool_ptr self, const dc_table_snapshot* snap, const caf::error&
     // The caller gets the answer straight from the new invoke.
     u.rp.delegate(caf::actor_cast<caf::actor>(self), invoke_atom::value, u.dc_id,
                   std::move(u.req));
+  }
+  for (auto& [id, migrate_err] : migrating) {
+    auto i = st.invocations.find(id);
+    if (i == st.invocations.end() || i->second.where != inv_where::queued)
+      continue;   // answered meanwhile (deadline, cancel)
+    auto& inv = i->second;
+    const auto* d = detail_of(migrate_err);
+    const auto target = d ? d->rpc.migrate_dc() : std::nullopt;
+    // Known now: follow it (the DC is known, so it does not wait again).
+    if (target && st.dcs.count(*target) != 0 && follow_migration(self, inv, migrate_err))
+      continue;
+    fail_held(self, inv, migrate_err);
   }
 }
 
@@ -297,6 +311,18 @@ std::optional<caf::result<rpc_response>> wait_for_unknown_dc(pool_ptr self, int3
   auto rp = w.rp;
   dcc.unknown.push_back(std::move(w));
   return caf::result<rpc_response>(rp);
+}
+
+bool wait_for_migration_dc(pool_ptr self, invocation& inv, int32_t target, const caf::error& err) {
+  auto& st = self->state;
+  if (!st.cfg.learn_dcs || target <= 0 || target > max_dc_id)
+    return false;
+  if (!start_refresh(self, 0, st.cfg.dc_config_deadline))
+    return false;
+  inv.where = inv_where::queued;   // in no DC's queue: end_refresh picks it up
+  st.dc_config.migrating.emplace_back(inv.id, err);
+  arm_pool_deadline(self, inv);
+  return true;
 }
 
 store::dc_address stored_address_of(const dc_entry& dc) {

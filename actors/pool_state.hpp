@@ -195,6 +195,9 @@ struct dc_config_state {
   int32_t asking = 0;                     // the DC it runs on
   std::vector<caf::typed_response_promise<dc_table_snapshot>> waiters;
   std::vector<unknown_dc_wait> unknown;
+  // Invocations a *_MIGRATE_X sent to a DC without an address: the error,
+  // followed or given back once help.getConfig answered.
+  std::vector<std::pair<uint64_t, caf::error>> migrating;
 };
 
 struct pool_state {
@@ -312,6 +315,10 @@ caf::result<dc_table_snapshot> on_refresh_dc_config(pool_ptr self, const refresh
 // is invoked again, or answered unknown_dc); nullopt when not learning.
 std::optional<caf::result<rpc_response>> wait_for_unknown_dc(pool_ptr self, int32_t dc_id,
                                                             rpc_request& req);
+// A *_MIGRATE_X named DC `target` without an address: the invocation waits
+// for help.getConfig, then follows the error or gets it; false when not
+// learning.
+bool wait_for_migration_dc(pool_ptr self, invocation& inv, int32_t target, const caf::error& err);
 // A DC's address for the store, with its route flags.
 store::dc_address stored_address_of(const dc_entry& dc);
 // Framing for a DC reached only through obfuscation (tcpo_only).

@@ -304,3 +304,45 @@ TEST_CASE("the learned DC table survives a restart through the store",
   CHECK(srv.counters(2).count(test_dc::help_get_config_id) == 1);
   stop(self, pool);
 }
+
+TEST_CASE("USER_MIGRATE to a DC only help.getConfig knows: learned, followed, home moved",
+          "[actors][pool][dc_config]") {
+  node n;
+  test_dc::server srv{two_dcs()};
+  srv.start();
+  srv.on(custom_query_id, [](const test_dc::rpc_call& c) {
+    if (c.dc_id == 2)
+      return test_dc::rpc_reply::error(303, "USER_MIGRATE_4");
+    return test_dc::rpc_reply::result(bool_true());
+  });
+  caf::scoped_actor self{*n.sys};
+  auto pool = spawn_dc_pool(*n.sys, only_dc2(srv));
+  auto o = invoke_one(self, pool, 0, request_of(custom_query(1)));
+  CHECK(o.answers == 1);
+  REQUIRE(o.value);
+  CHECK(o.value->bytes == bool_true());
+  CHECK(srv.counters(4).count(custom_query_id) == 1);
+  // DC 0 is DC 4 now.
+  CHECK(this_dc_of(invoke_one(self, pool, 0, request_of(nearest_dc_query()))) == 4);
+  CHECK(stray_messages(self) == 0);
+  stop(self, pool);
+}
+
+TEST_CASE("a migration to a DC help.getConfig does not list: the caller gets the migrate error",
+          "[actors][pool][dc_config]") {
+  node n;
+  test_dc::server srv{two_dcs()};
+  srv.start();
+  srv.on(custom_query_id, [](const test_dc::rpc_call&) {
+    return test_dc::rpc_reply::error(303, "USER_MIGRATE_9");
+  });
+  caf::scoped_actor self{*n.sys};
+  auto pool = spawn_dc_pool(*n.sys, only_dc2(srv));
+  auto o = invoke_one(self, pool, 2, request_of(custom_query(1)));
+  CHECK(o.answers == 1);
+  CHECK(o.err == errc::rpc_failed);
+  CHECK(detail_of(o.err)->rpc.name == "USER_MIGRATE");
+  CHECK(srv.counters(2).count(test_dc::help_get_config_id) >= 1);
+  CHECK(stray_messages(self) == 0);
+  stop(self, pool);
+}
