@@ -45,17 +45,13 @@ void keep_best(std::map<int32_t, candidate>& best, candidate c) {
 
 dc_table make_dc_table(const std::vector<api::dcOption>& options, const dc_table_rules& rules) {
   dc_table t;
-  std::map<int32_t, candidate> main, media;
+  std::map<int32_t, candidate> main, media, cdn;
   for (size_t n = 0; n < options.size(); ++n) {
     const auto& o = options[n];
     auto why = refusal(o);
     if (!why.empty()) {
       t.rejected.push_back("DC " + std::to_string(o.id) + " option " + std::to_string(n) + ": "
                            + why);
-      continue;
-    }
-    if (o.cdn) {
-      t.cdn.insert(o.id);
       continue;
     }
     if (o.ipv6 && !rules.use_ipv6)
@@ -72,15 +68,16 @@ dc_table make_dc_table(const std::vector<api::dcOption>& options, const dc_table
     }
     const int family = o.ipv6 == rules.prefer_ipv6 ? 0 : 1;
     c.rank = {family, o.tcpo_only ? 1 : 0, o.static_ ? 1 : 0, n};
-    keep_best(o.media_only ? media : main, std::move(c));
+    keep_best(o.cdn ? cdn : o.media_only ? media : main, std::move(c));
   }
   for (auto& [id, c] : main)
     t.main.emplace(id, std::move(c.route));
   for (auto& [id, c] : media)
     t.media.emplace(id, std::move(c.route));
-  // A CDN id is never a main DC, even if another option lists it plainly.
-  for (auto id : t.cdn)
-    t.main.erase(id);
+  for (auto& [id, c] : cdn) {
+    t.main.erase(id);   // a CDN id is never a main DC, even if listed plainly too
+    t.cdn.emplace(id, std::move(c.route));
+  }
   return t;
 }
 

@@ -8,8 +8,8 @@
 //   if (auto* r = t.route(4)) connect(r->ep.host, r->ep.port, r->obfuscated_only);
 //
 // Telegram's flags (core.telegram.org/constructor/dcOption):
-// - cdn: a CDN DC (upload.getCdnFile only, its own keys): known, never a
-//   route for the pool's connections;
+// - cdn: a CDN DC (upload.getCdnFile only, its own keys): in `cdn`, never
+//   a main route;
 // - media_only: for file transfers only: kept in `media`, not a main route;
 // - ipv6: used when the rules prefer IPv6, or for a DC without IPv4;
 // - tcpo_only: reachable only through obfuscated2 framing, with `secret`
@@ -27,7 +27,6 @@
 
 #include <cstdint>
 #include <map>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -36,7 +35,10 @@ namespace mtsender {
 struct dc_table {
   std::map<int32_t, dc_route> main;    // for the pool's connections, by DC id
   std::map<int32_t, dc_route> media;   // media_only options, by DC id
-  std::set<int32_t> cdn;               // CDN DC ids
+  // CDN DCs (upload.getCdnFile, with keys from help.getCdnConfig): the
+  // pool adds them to its table so a request addressed to one can go, but
+  // they are never a main DC.
+  std::map<int32_t, dc_route> cdn;
   std::vector<std::string> rejected;   // "DC 4 option 3: port 0 is not 1..65535"
 
   const dc_route* route(int32_t dc_id) const {

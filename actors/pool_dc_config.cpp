@@ -10,7 +10,8 @@
 // pool to itself (routing, retries, its own deadline), so it always ends,
 // and so does everything waiting for it.
 //
-// Applying: a DC in the answer is added, or moved to the new route (its live
+// Applying: a main or CDN DC of the answer (never a media-only option:
+// requests to a DC id use its main route) is added, or moved to the new route (its live
 // connections stay; the next ones use the new address), unless it is pinned
 // (pool_config::pin_configured_dcs). A DC missing from the answer is kept:
 // an answer may leave DCs out, and a key is worth more than a tidy table.
@@ -67,7 +68,10 @@ uint32_t apply(pool_ptr self, const dc_table& t, int32_t asked) {
   auto& st = self->state;
   uint32_t changed = 0;
   std::string what;
-  for (auto& [id, route] : t.main) {
+  auto routes = t.main;
+  for (auto& [id, route] : t.cdn)   // reachable when asked for; main ids win
+    routes.emplace(id, route);
+  for (auto& [id, route] : routes) {
     auto it = st.dcs.find(id);
     const bool fresh = it == st.dcs.end();
     if (!fresh && (it->second.pinned || same_route(it->second, route)))

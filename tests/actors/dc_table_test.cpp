@@ -65,7 +65,11 @@ TEST_CASE("dc table: media_only and cdn options are known but never main routes"
   REQUIRE(t.route(4) == nullptr);
   REQUIRE(t.media.count(4) == 1);
   REQUIRE(t.route(203) == nullptr);
-  REQUIRE(t.cdn.count(203) == 1);
+  REQUIRE(t.cdn.at(203).ep.host == "10.0.2.3");
+  // An id listed as CDN is never main, even when also listed plainly.
+  auto both = make_dc_table(std::vector<api::dcOption>{opt(203, "10.0.0.3", 443), cdn});
+  REQUIRE(both.route(203) == nullptr);
+  REQUIRE(both.cdn.count(203) == 1);
 }
 
 TEST_CASE("dc table: tcpo_only needs obfuscation and carries its secret, a plain option wins",
