@@ -7,7 +7,8 @@
 //   self->request(pool, 5s, listen_atom::value, listener, listener_options{...});
 //   self->request(pool, 5s, unlisten_atom::value, listener);
 //   self->request(pool, 30s, reconnect_request{2});         // 0: every DC
-//   self->request(pool, 5s, cancel_atom::value, uint64_t{token})   // rpc_options::token
+//   self->request(pool, 5s, cancel_atom::value, uint64_t{token})   // rpc_options::token,
+//                                       // or the typed invoke's handle.token() (invoke.hpp)
 //     .then([](bool found) {...});   // the invoke itself is answered errc::cancelled
 //   self->request(pool, 30s, refresh_dc_config{})           // help.getConfig now
 //     .then([](const dc_table_snapshot& t) {...});          // messages/dc_config.hpp
