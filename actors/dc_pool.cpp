@@ -503,6 +503,8 @@ caf::result<rpc_response> on_invoke(pool_ptr self, int32_t dc_id, rpc_request& r
     dc_id = st.home_dc;   // "the home DC"
   auto d = st.dcs.find(dc_id);
   if (d == st.dcs.end()) {
+    if (auto waits = wait_for_unknown_dc(self, dc_id, req))   // pool_dc_config.cpp
+      return std::move(*waits);
     error_detail det;
     det.what = "no address known for DC " + std::to_string(dc_id);
     det.dc_id = dc_id;
@@ -659,6 +661,7 @@ void shut_down(pool_ptr self, const caf::error& reason) {
   for (auto& [id, op] : st.reconnects)
     op.rp.deliver(make_error(errc::dropped, "the pool shut down"));
   st.reconnects.clear();
+  dc_config_shut_down(self);
   for (auto& [id, dc] : st.dcs)
     for (auto& s : dc.slots)
       if (s.conn) {
@@ -690,6 +693,7 @@ void shut_down(pool_ptr self, const caf::error& reason) {
     [=](unlisten_atom, const caf::actor&) -> caf::result<caf::ok_atom> { return refuse(); },
     [=](const reconnect_request&) -> caf::result<caf::ok_atom> { return refuse(); },
     [=](cancel_atom, uint64_t) -> caf::result<bool> { return false; },
+    [=](const refresh_dc_config&) -> caf::result<dc_table_snapshot> { return refuse(); },
     [=](caf::get_atom, stats_atom) -> caf::result<pool_stats> { return refuse(); },
     [=](linger_atom) { self->quit(reason); });
   // Late answers of connections and listeners, timers: nothing to do.
@@ -719,20 +723,7 @@ pool_impl::behavior_type pool_behavior(pool_ptr self, pool_config cfg) {
   st.default_policy = st.cfg.retry_policy
                         ? retry::with_breaker(st.breaker, st.cfg.retry_policy)
                         : retry::make_default_policy(st.breaker, st.rng, st.cfg.auto_sleep);
-  for (auto& ep : st.cfg.dcs) {
-    auto& dc = st.dcs[ep.dc_id];
-    dc.id = ep.dc_id;
-    dc.ep = ep;
-    layout_slots(st.cfg, dc);   // pool_classes.cpp
-    dc.stats.dc_id = ep.dc_id;
-  }
-  for (auto& a : st.stored.addresses) {
-    auto& dc = st.dcs[a.dc_id];
-    dc.id = a.dc_id;
-    dc.ep = {a.dc_id, a.host, a.port};
-    layout_slots(st.cfg, dc);
-    dc.stats.dc_id = a.dc_id;
-  }
+  load_dc_table(self);   // pool_dc_config.cpp
   if (st.cfg.store)
     st.writer = spawn_store_writer(self->system(), st.cfg.store, self->address());
   st.home_dc = initial_home_dc(st);
@@ -777,6 +768,9 @@ pool_impl::behavior_type pool_behavior(pool_ptr self, pool_config cfg) {
       return start_reconnect(self, req);
     },
     [=](cancel_atom, uint64_t token) -> caf::result<bool> { return on_cancel(self, token); },
+    [=](const refresh_dc_config& r) -> caf::result<dc_table_snapshot> {
+      return on_refresh_dc_config(self, r);
+    },
     [=](caf::get_atom, stats_atom) -> pool_stats { return make_stats(self); },
     [=](const frame_event& ev) { on_connection_event(self, ev); },
     [=](handoff_atom, session_state& s) { on_handoff(self, s); },

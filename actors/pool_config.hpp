@@ -10,6 +10,7 @@
 
 #include "mtsender/actors/client_identity.hpp"
 #include "mtsender/actors/connection_config.hpp"
+#include "mtsender/actors/dc_route.hpp"
 #include "mtsender/actors/retry/auto_sleep.hpp"
 #include "mtsender/actors/retry/circuit_breaker.hpp"
 #include "mtsender/actors/retry/retry_policy.hpp"
@@ -43,7 +44,8 @@ struct pfs_options {
 struct pool_config {
   using ms = std::chrono::milliseconds;
 
-  // DC id -> address. An entry in the store's DC table overrides these.
+  // DC id -> address. An entry in the store's DC table, or one learned from
+  // help.getConfig, replaces these unless `pin_configured_dcs`.
   std::vector<dc_endpoint> dcs = telegram_production_dcs();
   // Keys trusted for the handshake (only used for DCs without an auth key).
   std::vector<crypto::rsa_public_key> rsa_keys = telegram_production_keys();
@@ -75,6 +77,22 @@ struct pool_config {
   // waiting requests). False: requests go out as they are.
   bool export_authorization = true;
 
+  // The live DC table (actors/pool_dc_config.cpp): help.getConfig runs
+  // after the first live connection, on refresh_dc_config, and before a
+  // request for a DC the pool has no address for fails; its dc_options
+  // (chosen by `dc_rules`, actors/dc_table.hpp) add DCs and move them, and
+  // the store keeps them. A DC missing from an answer is kept. False: the
+  // table is `dcs` and the store's, and an unknown DC fails at once.
+  bool learn_dcs = true;
+  // True: every DC in `dcs` keeps its configured address: neither the
+  // store's nor a learned one replaces it (a relay, a tunnel, a DC you run).
+  // False: `dcs` only bootstraps, as Telegram's built-in addresses are meant.
+  bool pin_configured_dcs = false;
+  dc_table_rules dc_rules{};
+  // How long one help.getConfig may take (a request waiting for it to learn
+  // its DC waits this long at most, then fails with unknown_dc).
+  ms dc_config_deadline{10'000};
+
   // Connection classes per DC (messages/connection_class.hpp): each class
   // has its own connections, on the DC's one auth key (with PFS each has
   // its own temporary key bound to it), each with its own MTProto session,
@@ -90,6 +108,7 @@ struct pool_config {
   // A file connection with nothing in flight this long is closed (and
   // opened again by the next request of its class).
   ms file_idle_close{60'000};
+
   // A slot with this many requests in flight counts as busy: a new slot is
   // opened when every live slot is busy.
   size_t busy_threshold = 1;

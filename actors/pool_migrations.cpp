@@ -6,7 +6,8 @@
 //   saves it as its main DC) and the request goes to X.
 //
 // A request follows at most two migrations (a server that keeps bouncing it
-// gets its error back), never to a DC without an address, and never with
+// gets its error back), to a DC without an address only once help.getConfig
+// named it (pool_dc_config.cpp), and never with
 // rpc_options::follow_migrate off. The DC answered, so its circuit breaker
 // counts a success; the request starts a new retry call on the new DC and
 // keeps its deadline, so it still gets exactly one answer.
@@ -59,7 +60,7 @@ bool follow_migration(pool_ptr self, invocation& inv, const caf::error& err) {
   if (!d)
     return false;
   auto target = d->rpc.migrate_dc();
-  if (!target || inv.migrations >= max_migrations || st.dcs.count(*target) == 0)
+  if (!target || inv.migrations >= max_migrations)
     return false;
   const auto& name = d->rpc.name;
   const bool home = moves_home(name);
@@ -67,6 +68,8 @@ bool follow_migration(pool_ptr self, invocation& inv, const caf::error& err) {
     return false;
   if (sclock::now() >= inv.deadline)
     return false;
+  if (st.dcs.count(*target) == 0)   // help.getConfig may know it (pool_dc_config.cpp)
+    return wait_for_migration_dc(self, inv, *target, err);
   inv.rc->on_success(sclock::now());   // the old DC answered
   ++inv.migrations;
   if (home)

@@ -145,6 +145,12 @@ struct dc_entry {
   bool authorized = false;
   bool importing = false;
   std::vector<uint64_t> auth_waiting;
+  // The live DC table (pool_dc_config.cpp): where `ep` came from and how
+  // to reach it.
+  bool pinned = false;                    // configured, pool_config::pin_configured_dcs
+  bool learned = false;                   // help.getConfig's (this run or the store's)
+  bool obfuscated_only = false;           // tcpo_only: obfuscated2 framing only
+  std::optional<int128> proxy_secret;     // with obfuscated_only
 };
 
 // resuming: lost after a send, parked on its slot until the slot's next
@@ -193,6 +199,26 @@ struct reconnect_op {
   std::set<std::pair<int32_t, int>> waiting;  // (dc, slot) not ready yet
 };
 
+// A request for a DC the pool had no address for, waiting for help.getConfig
+// (pool_dc_config.cpp).
+struct unknown_dc_wait {
+  int32_t dc_id = 0;
+  rpc_request req;
+  sclock::time_point deadline{};
+  caf::typed_response_promise<rpc_response> rp;
+};
+
+struct dc_config_state {
+  bool asked_after_start = false;         // the first live connection asked once
+  bool running = false;                   // one help.getConfig at a time
+  int32_t asking = 0;                     // the DC it runs on
+  std::vector<caf::typed_response_promise<dc_table_snapshot>> waiters;
+  std::vector<unknown_dc_wait> unknown;
+  // Invocations a *_MIGRATE_X sent to a DC without an address: the error,
+  // followed or given back once help.getConfig answered.
+  std::vector<std::pair<uint64_t, caf::error>> migrating;
+};
+
 struct pool_state {
   pool_config cfg;
   // Connection init heads made once from cfg.identity (null: no init).
@@ -204,6 +230,7 @@ struct pool_state {
   uint64_t next_invocation = 1;
   std::unordered_map<uint64_t, uint64_t> by_token;   // rpc_options::token -> invocation
   int32_t home_dc = 0;                    // pool_migrations.cpp
+  dc_config_state dc_config;              // pool_dc_config.cpp
 
   std::shared_ptr<retry::circuit_breaker> breaker;
   std::shared_ptr<retry::flood_wait_registry> floods =
@@ -317,6 +344,27 @@ bool accept_update(const dc_entry& dc, int idx);
 // The update slot for requests about the update stream (updates.getState,
 // updates.getDifference, ...) when it is ready; -1 otherwise.
 int preferred_slot(const dc_entry& dc, const invocation& inv);
+
+// pool_dc_config.cpp: the live DC table
+// The DCs of the config and the store (the config's first when pinned).
+void load_dc_table(pool_ptr self);
+// A slot became ready: the first one asks help.getConfig (learn_dcs).
+void dc_config_on_ready(pool_ptr self, dc_entry& dc);
+caf::result<dc_table_snapshot> on_refresh_dc_config(pool_ptr self, const refresh_dc_config& r);
+// A request for a DC without an address: it waits for help.getConfig (and
+// is invoked again, or answered unknown_dc); nullopt when not learning.
+std::optional<caf::result<rpc_response>> wait_for_unknown_dc(pool_ptr self, int32_t dc_id,
+                                                            rpc_request& req);
+// A *_MIGRATE_X named DC `target` without an address: the invocation waits
+// for help.getConfig, then follows the error or gets it; false when not
+// learning.
+bool wait_for_migration_dc(pool_ptr self, invocation& inv, int32_t target, const caf::error& err);
+// A DC's address for the store, with its route flags.
+store::dc_address stored_address_of(const dc_entry& dc);
+// Framing for a DC reached only through obfuscation (tcpo_only).
+void configure_route(pool_ptr self, const dc_entry& dc, connection_config& c);
+// Shutting down: everything waiting for help.getConfig gets `dropped`.
+void dc_config_shut_down(pool_ptr self);
 
 // dc_pool.cpp
 void dispatch(pool_ptr self, invocation& inv);          // to a live slot, or queue it

@@ -63,6 +63,7 @@ void start_slot(pool_ptr self, dc_entry& dc, int idx) {
   c.framing.dc_id = static_cast<int16_t>(st.cfg.test_servers ? dc.id + 10000 : dc.id);
   c.rsa_keys = st.cfg.rsa_keys;
   c.handshake_dc_id = st.cfg.test_servers ? dc.id + 10000 : 0;
+  configure_route(self, dc, c);    // pool_dc_config.cpp
   configure_keys(self, dc, s, c);  // pool_keys.cpp
   c.parent = caf::actor_cast<caf::actor>(self);
   c.init = st.init;   // connection init (actors/connection_init.hpp)
@@ -89,6 +90,7 @@ void slot_ready(pool_ptr self, dc_entry& dc, int idx) {
   dc.failed_attempts = 0;
   updates_role_on_ready(self, dc, idx);
   class_slot_ready(self, dc, idx);   // pool_classes.cpp: file slots' idle timer
+  dc_config_on_ready(self, dc);    // the first connection asks help.getConfig
   for (auto i = st.reconnects.begin(); i != st.reconnects.end();) {
     i->second.waiting.erase({dc.id, idx});
     if (i->second.waiting.empty()) {
@@ -211,7 +213,7 @@ void on_connection_event(pool_ptr self, const frame_event& ev) {
         s->makes_key = false;
         ++dc->stats.auth_keys_created;
         if (st.cfg.store) {
-          st.stored.set_address({dc->id, dc->ep.host, dc->ep.port});
+          st.stored.set_address(stored_address_of(*dc));
           st.stored.set_key({dc->id, ev.body, 0, 0});
           if (st.stored.main_dc == 0)
             st.stored.main_dc = dc->id;

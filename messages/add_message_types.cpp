@@ -27,6 +27,9 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<listener_options>("mtsender_listener_options");
   cfg.add_message_type<reconnect_request>("mtsender_reconnect_request");
   cfg.add_message_type<pool_class_stats>("mtsender_pool_class_stats");
+  cfg.add_message_type<refresh_dc_config>("mtsender_refresh_dc_config");
+  cfg.add_message_type<known_dc>("mtsender_known_dc");
+  cfg.add_message_type<dc_table_snapshot>("mtsender_dc_table_snapshot");
   cfg.add_message_type<pool_dc_stats>("mtsender_pool_dc_stats");
   cfg.add_message_type<pool_stats>("mtsender_pool_stats");
   cfg.add_message_type<dc_pool>("mtsender_dc_pool");

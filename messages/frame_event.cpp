@@ -13,6 +13,7 @@ const char* to_string(frame_event_kind k) noexcept {
     case frame_event_kind::circuit_state: return "circuit_state";
     case frame_event_kind::gap: return "gap";
     case frame_event_kind::updates_moved: return "updates_moved";
+    case frame_event_kind::dc_table_changed: return "dc_table_changed";
     case frame_event_kind::home_dc_changed: return "home_dc_changed";
   }
   return "unknown_frame_event_kind";

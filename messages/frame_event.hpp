@@ -33,6 +33,8 @@ enum class frame_event_kind : uint8_t {
   updates_moved,      // pool: another connection of the DC now carries its
                       // update stream: updates may have been missed (call
                       // updates.getDifference); value: the slot
+  dc_table_changed,   // pool: help.getConfig added or moved DCs (saved in
+                      // the store); dc_id: the DC asked; value: how many
 };
 
 const char* to_string(frame_event_kind k) noexcept;

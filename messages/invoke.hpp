@@ -4,9 +4,10 @@
 //   #include "mtsender/api/help/getConfig.hpp"
 //   #include "mtsender/messages/invoke.hpp"
 //
-//   invoke(self, pool, 2, api::help::getConfig{}).then(
-//     [=](api::config& cfg) { ... },         // F::result_type
-//     [=](caf::error& e) { ... });           // the pool's typed errors
+//   auto h = invoke(self, pool, 2, api::help::getConfig{});
+//   h.then([=](api::config& cfg) { ... },   // F::result_type
+//          [=](caf::error& e) { ... });     // the pool's typed errors
+//   self->send(pool, cancel_atom::value, h.token());   // errc::cancelled, once
 //
 // `self` is an event-based actor (`.then`) or a caf::scoped_actor
 // (`.receive`). A function whose result type has one constructor gives that
@@ -14,12 +15,15 @@
 // (help.getNearestDc -> api::nearestDc, messages.getHistory ->
 // api::messages::Messages). The function is serialized once, straight into
 // the request body; an answer that does not decode as the result type is
-// errc::malformed_reply naming what was wrong. The raw invoke (rpc_request
-// with a body you wrote) is unchanged.
+// errc::malformed_reply naming what was wrong. Every invoke has a token to
+// cancel it by: options.token if you gave one, else a new
+// next_request_token() (messages/request_token.hpp). The raw invoke
+// (rpc_request with a body you wrote) is unchanged.
 #pragma once
 
 #include "mtsender/messages/atoms.hpp"
 #include "mtsender/messages/error.hpp"
+#include "mtsender/messages/request_token.hpp"
 #include "mtsender/messages/rpc.hpp"
 #include "mtsender/transport/api/boxed.hpp"
 
@@ -53,7 +57,11 @@ typename F::result_type decode_result(const rpc_response& r) {
 template <class F, class Handle>
 class typed_response {
 public:
-  explicit typed_response(Handle h) : h_(std::move(h)) {}
+  typed_response(Handle h, uint64_t token) : h_(std::move(h)), token_(token) {}
+
+  // rpc_options::token of the request: (cancel_atom, token) to the pool
+  // cancels it.
+  uint64_t token() const noexcept { return token_; }
 
   template <class OnResult, class OnError>
   void then(OnResult on_result, OnError on_error) {
@@ -86,6 +94,7 @@ private:
   }
 
   Handle h_;
+  uint64_t token_ = 0;
 };
 
 // Sends f to DC `dc` through the pool (a dc_pool handle). `timeout` is the
@@ -93,8 +102,11 @@ private:
 template <class Self, class Pool, class F>
 auto invoke(Self& self, const Pool& pool, int32_t dc, const F& f, rpc_options options = {},
             caf::duration timeout = caf::duration{std::chrono::seconds(60)}) {
+  if (options.token == 0)
+    options.token = next_request_token();
+  const uint64_t token = options.token;
   auto h = self->request(pool, timeout, invoke_atom::value, dc, make_request(f, options));
-  return typed_response<F, decltype(h)>(std::move(h));
+  return typed_response<F, decltype(h)>(std::move(h), token);
 }
 
 } // namespace mtsender

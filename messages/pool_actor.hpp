@@ -7,8 +7,11 @@
 //   self->request(pool, 5s, listen_atom::value, listener, listener_options{...});
 //   self->request(pool, 5s, unlisten_atom::value, listener);
 //   self->request(pool, 30s, reconnect_request{2});         // 0: every DC
-//   self->request(pool, 5s, cancel_atom::value, uint64_t{token})   // rpc_options::token
+//   self->request(pool, 5s, cancel_atom::value, uint64_t{token})   // rpc_options::token,
+//                                       // or the typed invoke's handle.token() (invoke.hpp)
 //     .then([](bool found) {...});   // the invoke itself is answered errc::cancelled
+//   self->request(pool, 30s, refresh_dc_config{})           // help.getConfig now
+//     .then([](const dc_table_snapshot& t) {...});          // messages/dc_config.hpp
 //   self->request(pool, 5s, caf::get_atom::value, stats_atom::value)
 //     .then([](const pool_stats& s) {...});
 //   self->send_exit(pool, caf::exit_reason::user_shutdown); // pending -> errc::dropped
@@ -18,6 +21,7 @@
 #pragma once
 
 #include "mtsender/messages/atoms.hpp"
+#include "mtsender/messages/dc_config.hpp"
 #include "mtsender/messages/frame_event.hpp"
 #include "mtsender/messages/pool_listener.hpp"
 #include "mtsender/messages/pool_reconnect.hpp"
@@ -40,6 +44,7 @@ using dc_pool = caf::typed_actor<
   caf::replies_to<unlisten_atom, caf::actor>::with<caf::ok_atom>,
   caf::replies_to<reconnect_request>::with<caf::ok_atom>,
   caf::replies_to<cancel_atom, uint64_t>::with<bool>,
+  caf::replies_to<refresh_dc_config>::with<dc_table_snapshot>,
   caf::replies_to<caf::get_atom, stats_atom>::with<pool_stats>>;
 
 } // namespace mtsender

@@ -21,9 +21,15 @@ struct dc_address {
   int32_t dc_id = 0;
   std::string host;      // IPv4 or IPv6 literal, or a host name
   uint16_t port = 0;
+  // Learned from help.getConfig (a tcpo_only option): reachable only through
+  // obfuscated2 framing, with `secret` (empty or 16 bytes) as its
+  // MTProxy-style secret.
+  bool obfuscated_only = false;
+  byte_buffer secret;
 
   friend bool operator==(const dc_address& a, const dc_address& b) {
-    return a.dc_id == b.dc_id && a.host == b.host && a.port == b.port;
+    return a.dc_id == b.dc_id && a.host == b.host && a.port == b.port
+           && a.obfuscated_only == b.obfuscated_only && a.secret == b.secret;
   }
 };
 

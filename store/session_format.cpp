@@ -84,6 +84,15 @@ byte_buffer encode_session_file(const session_data& data) {
   bool flags = false;
   for (auto& k : data.keys)
     flags = flags || k.authorized;
+  bool routes = false;
+  for (auto& a : data.addresses) {
+    if (!a.secret.empty() && a.secret.size() != 16)
+      throw store_error(store_errc::invalid_argument,
+                        "secret of DC " + std::to_string(a.dc_id) + " has "
+                          + std::to_string(a.secret.size()) + " bytes, not 16");
+    routes = routes || a.obfuscated_only || !a.secret.empty();
+  }
+  flags = flags || routes;   // version 3 carries the key flags too
   byte_buffer payload;
   put_u32(payload, static_cast<uint32_t>(data.main_dc));
   put_u32(payload, static_cast<uint32_t>(data.addresses.size()));
@@ -95,6 +104,11 @@ byte_buffer encode_session_file(const session_data& data) {
     put_u16(payload, a.port);
     put_u16(payload, static_cast<uint16_t>(a.host.size()));
     payload.insert(payload.end(), a.host.begin(), a.host.end());
+    if (routes) {
+      payload.push_back(a.obfuscated_only ? 1 : 0);
+      payload.push_back(static_cast<uint8_t>(a.secret.size()));
+      payload.insert(payload.end(), a.secret.begin(), a.secret.end());
+    }
   }
   put_u32(payload, static_cast<uint32_t>(data.keys.size()));
   for (auto& k : data.keys) {
@@ -115,7 +129,9 @@ byte_buffer encode_session_file(const session_data& data) {
   }
 
   byte_buffer out(magic, magic + 4);
-  put_u32(out, flags ? session_file_version : session_file_version_1);
+  put_u32(out, routes  ? session_file_version
+               : flags ? session_file_version_2
+                       : session_file_version_1);
   put_u32(out, static_cast<uint32_t>(payload.size()));
   out.insert(out.end(), payload.begin(), payload.end());
   auto digest = crypto::sha256::hash(out);
@@ -133,9 +149,9 @@ session_data decode_session_file(byte_view bytes) {
     throw store_error(store_errc::truncated, "file has " + std::to_string(bytes.size())
                                                + " bytes, shorter than header and checksum");
   const uint32_t version = load_le32(bytes.data() + 4);
-  if (version != session_file_version && version != session_file_version_1)
+  if (version < session_file_version_1 || version > session_file_version)
     throw store_error(store_errc::unsupported_version,
-                      "version " + std::to_string(version) + ", this build reads 1 and "
+                      "version " + std::to_string(version) + ", this build reads 1 to "
                         + std::to_string(session_file_version));
   const uint64_t length = load_le32(bytes.data() + 8);
   const uint64_t expected = session_file_header + length + session_file_trailer;
@@ -168,6 +184,20 @@ session_data decode_session_file(byte_view bytes) {
       throw store_error(store_errc::malformed, "host of " + std::to_string(len) + " bytes");
     auto host = c.bytes(len, "host");
     a.host.assign(host.begin(), host.end());
+    if (version >= 3) {
+      const auto f = c.uint(1, "address flags");
+      if (f > 1)
+        throw store_error(store_errc::malformed, "address flags " + std::to_string(f) + " of DC "
+                                                   + std::to_string(a.dc_id)
+                                                   + " (only bit 0 is defined)");
+      a.obfuscated_only = f == 1;
+      const size_t slen = c.uint(1, "secret length");
+      if (slen != 0 && slen != 16)
+        throw store_error(store_errc::malformed, "secret of " + std::to_string(slen)
+                                                   + " bytes for DC " + std::to_string(a.dc_id)
+                                                   + " (0 or 16)");
+      a.secret = c.bytes(slen, "secret");
+    }
     if (d.address(a.dc_id))
       throw store_error(store_errc::malformed, "DC " + std::to_string(a.dc_id)
                                                  + " has two addresses");

@@ -17,10 +17,14 @@
 
 namespace mtsender::store {
 
-// Version 2 adds a flags byte after each key (bit 0: authorized). A file
-// without an authorized key is written as version 1, byte for byte as
-// before, so older builds keep reading it; both versions are read.
-inline constexpr uint32_t session_file_version = 2;
+// Version 2 adds a flags byte after each key (bit 0: authorized). Version 3
+// adds after each address a flags byte (bit 0: obfuscated only) and its
+// secret (length byte, 0 or 16, then the bytes). A file is written in the
+// oldest version that holds it (a file without an authorized key as version
+// 1, byte for byte as before), so older builds keep reading what they can;
+// every version is read.
+inline constexpr uint32_t session_file_version = 3;
+inline constexpr uint32_t session_file_version_2 = 2;
 inline constexpr uint32_t session_file_version_1 = 1;
 inline constexpr size_t session_file_header = 12;   // magic, version, length
 inline constexpr size_t session_file_trailer = 32;  // SHA-256

@@ -208,6 +208,32 @@ TEST_CASE("help.getConfig lists every DC of the server", "[server][rpc]") {
   r.expect_end("config");
 }
 
+TEST_CASE("help.getConfig flags the CDN DC as cdn", "[server][rpc]") {
+  auto o = default_options({dc_endpoint{2, "127.0.0.1", 0}, dc_endpoint{4, "127.0.0.1", 0}});
+  o.files.cdn_dc = 4;
+  running_server rs{std::move(o)};
+  auto c = session_client(rs, 2);
+  byte_buffer body;
+  tl::writer w{body};
+  tl::write_invoke_with_layer(w, 198, query(help_get_config_id));
+  auto res = c->expect_result(c->send(body));
+  tl::reader r{res};
+  r.expect_id(config_id, "config");
+  r.read_uint32("flags");
+  r.read_int32("date");
+  r.read_int32("expires");
+  r.read_bool("test_mode");
+  CHECK(r.read_int32("this_dc") == 2);
+  REQUIRE(r.read_vector_header(20, "dc_options") == 2);
+  for (int32_t dc : {2, 4}) {
+    r.expect_id(dc_option_id, "dcOption");
+    CHECK(r.read_uint32("flags") == (dc == 4 ? 8u : 0u));   // cdn:flags.3
+    CHECK(r.read_int32("id") == dc);
+    r.read_string("ip_address");
+    CHECK(r.read_int32("port") == rs.srv.port(dc));
+  }
+}
+
 TEST_CASE("unknown methods get METHOD_INVALID, never silence", "[server][rpc]") {
   running_server rs;
   auto c = session_client(rs);

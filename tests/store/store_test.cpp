@@ -120,7 +120,7 @@ TEST_CASE("session file keeps which keys are authorized, and version 1 files sti
   k.authorized = true;
   d.set_key(k);
   auto v2 = encode_session_file(d);
-  CHECK(load_le32(v2.data() + 4) == session_file_version);
+  CHECK(load_le32(v2.data() + 4) == session_file_version_2);
   CHECK(v2.size() == v1.size() + d.keys.size());   // one flags byte per key
   auto back = decode_session_file(v2);
   CHECK(back == d);
@@ -139,6 +139,46 @@ TEST_CASE("session file keeps which keys are authorized, and version 1 files sti
   } catch (const store_error& e) {
     CHECK(e.code() == store_errc::malformed);
     CHECK(std::string(e.what()).find("key flags") != std::string::npos);
+  }
+}
+
+TEST_CASE("session file keeps learned obfuscated-only routes, older versions still load",
+          "[store]") {
+  auto d = sample();
+  const auto v1 = encode_session_file(d);
+  auto a = *d.address(1);
+  a.obfuscated_only = true;
+  a.secret = byte_buffer(16, 0x5a);
+  d.set_address(a);
+  auto v3 = encode_session_file(d);
+  CHECK(load_le32(v3.data() + 4) == session_file_version);
+  // Per address a flags byte and a secret length (+16 for DC 1), per key a flags byte.
+  CHECK(v3.size() == v1.size() + 2 * d.addresses.size() + 16 + d.keys.size());
+  auto back = decode_session_file(v3);
+  CHECK(back == d);
+  REQUIRE(back.address(1));
+  CHECK(back.address(1)->obfuscated_only);
+  CHECK(back.address(1)->secret == byte_buffer(16, 0x5a));
+  CHECK(decode_session_file(v1) == sample());
+
+  // A secret of another length is never written, and never read.
+  auto wrong = d;
+  a.secret = byte_buffer(5, 1);
+  wrong.set_address(a);
+  CHECK_THROWS_AS(encode_session_file(wrong), store_error);
+  auto bad = v3;
+  // The first address is DC 1's: u32 main_dc, u32 count, u32 id, u16 port, u16 len, host, flags.
+  const size_t secret_len_at = session_file_header + 4 + 4 + 4 + 2 + 2 + a.host.size() + 1;
+  REQUIRE(bad[secret_len_at] == 16);
+  bad[secret_len_at] = 5;
+  auto digest = crypto::sha256::hash(byte_view{bad.data(), bad.size() - session_file_trailer});
+  std::copy(digest.begin(), digest.end(), bad.end() - session_file_trailer);
+  try {
+    decode_session_file(bad);
+    FAIL("a 5-byte secret accepted");
+  } catch (const store_error& e) {
+    CHECK(e.code() == store_errc::malformed);
+    CHECK(std::string(e.what()).find("secret of 5 bytes for DC 1") != std::string::npos);
   }
 }
 

@@ -49,6 +49,7 @@ rpc_reply get_config(const rpc_call& call, const builtin_context& ctx) {
     o.id = d.id;
     o.ip_address = d.host;
     o.port = d.port;
+    o.cdn = d.cdn;
     c.dc_options.push_back(std::move(o));
   }
   // Limits and periods like Telegram's.

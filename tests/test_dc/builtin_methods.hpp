@@ -67,6 +67,7 @@ struct builtin_context {
     int32_t id = 0;
     std::string host;
     uint16_t port = 0;
+    bool cdn = false;           // file_options::cdn_dc: listed with the cdn flag
   };
   std::string country = "ZZ";
   std::vector<dc> dcs;          // for help.getConfig's dc_options

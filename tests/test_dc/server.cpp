@@ -72,7 +72,7 @@ void server::start() {
   b.lenient_files = impl_->shared.opts.lenient_files;
   b.dcs.clear();
   for (auto& d : impl_->dcs)
-    b.dcs.push_back({d->id(), d->host(), d->port()});
+    b.dcs.push_back({d->id(), d->host(), d->port(), d->id() == impl_->shared.opts.files.cdn_dc});
   for (auto& d : impl_->dcs)
     d->start();
   impl_->running = true;
