@@ -14,7 +14,7 @@
 //              request in flight (operator new counted, see alloc_count)
 // Then each of the goals with its ratio and whether it is met.
 //
-//   bench_speed [--quick] [--set caf.key=value ...]
+//   bench_speed [--quick] [--set caf.key=value ...] [--caller-timeout SECONDS|0]
 //   bench_speed --serve                       # only the DC: prints port, PEM
 //   bench_speed --dc PORT PEMFILE --only conn512|pool1_512|pool3_512|pool_lat N
 //                                             # one load, for callgrind
@@ -129,6 +129,10 @@ struct meter {
 
 std::atomic<int64_t> peak_live{0};
 
+// The user actors' CAF request timeout (--caller-timeout 0: none, the pool
+// and the connection answer every request by its deadline anyway).
+caf::duration caller_timeout{std::chrono::seconds(60)};
+
 void note_live() {
   auto v = alloc_count::live.load(std::memory_order_relaxed);
   auto p = peak_live.load(std::memory_order_relaxed);
@@ -200,10 +204,10 @@ caf::behavior user(caf::stateful_actor<user_state>* self, Handle target, size_t 
       }
     };
     if constexpr (std::is_same_v<Handle, dc_pool>)
-      self->request(target, 60s, invoke_atom::value, int32_t{2}, req)
+      self->request(target, caller_timeout, invoke_atom::value, int32_t{2}, req)
         .then([=](const rpc_response&) { next(true); }, [=](caf::error&) { next(false); });
     else
-      self->request(target, 60s, invoke_atom::value, req)
+      self->request(target, caller_timeout, invoke_atom::value, req)
         .then([=](const rpc_response&) { next(true); }, [=](caf::error&) { next(false); });
   };
   for (size_t i = 0; i < std::min(window, total); ++i)
@@ -395,7 +399,10 @@ int main(int argc, char** argv) {
     std::string a = argv[i];
     if (a == "--quick")
       quick = true;
-    else if (a == "--set" && i + 1 < argc)
+    else if (a == "--caller-timeout" && i + 1 < argc) {
+      auto secs = std::stoi(argv[++i]);
+      caller_timeout = secs > 0 ? caf::duration{std::chrono::seconds(secs)} : caf::infinite;
+    } else if (a == "--set" && i + 1 < argc)
       sets.push_back(argv[++i]);
     else if (a == "--only" && i + 2 < argc) {
       only = argv[++i];
