@@ -4,10 +4,15 @@
 #include "mtsender/actors/file_rpc.hpp"
 #include "mtsender/actors/progress_reporter.hpp"
 #include "mtsender/transport/files/cdn_cipher.hpp"
+#include "mtsender/api/upload/getCdnFile.hpp"
+#include "mtsender/api/upload/getCdnFileHashes.hpp"
+#include "mtsender/api/upload/getFile.hpp"
+#include "mtsender/api/upload/reuploadCdnFile.hpp"
+#include "mtsender/messages/invoke.hpp"
 #include "mtsender/transport/files/cdn_hashes.hpp"
+#include "mtsender/transport/files/cdn_redirect.hpp"
 #include "mtsender/transport/files/download_plan.hpp"
 #include "mtsender/transport/files/file_error.hpp"
-#include "mtsender/transport/files/file_tl.hpp"
 #include "mtsender/transport/tl/decode_error.hpp"
 
 #include <caf/actor_system.hpp>
@@ -35,6 +40,7 @@ struct download_state {
   dc_pool pool;
   caf::actor writer;
   std::optional<files::download_plan> plan;
+  api::upload::getFile get_file;               // location decoded once; offset, limit per part
   int32_t dc = 0;
   int migrations = 0;
   uint64_t gen = 0;                            // answers of older generations are ignored
@@ -219,18 +225,17 @@ void ask_hashes(self_ptr self, int64_t at) {
     return;
   s.hashes_pending = true;
   const uint64_t gen = s.gen;
-  byte_buffer q;
-  files::write_get_cdn_file_hashes(q, s.redirect.file_token, at);
   const size_t known = s.hashes.size();
   file_detail::invoke_file_rpc(
-    self, s.pool, s.dc, std::move(q), s.req.part_deadline_ms, conn_class::download,
+    self, s.pool, s.dc, api::to_bytes(api::upload::getCdnFileHashes{s.redirect.file_token, at}),
+    s.req.part_deadline_ms, conn_class::download,
     [self, gen, known, at](const rpc_response& r) {
       auto& s = st(self);
       if (s.finished || gen != s.gen)
         return;
       s.hashes_pending = false;
       try {
-        s.hashes.add(files::read_file_hashes(r.bytes));
+        s.hashes.add_answer(decode_result<api::upload::getCdnFileHashes>(r));
       } catch (const transport_error& e) {
         fail(self, make_error(file_transfer_errc::protocol_violation, e.what()));
         return;
@@ -300,10 +305,10 @@ void reupload(self_ptr self, byte_buffer request_token) {
   }
   s.reupload_pending = true;
   const uint64_t gen = s.gen;
-  byte_buffer q;
-  files::write_reupload_cdn_file(q, s.redirect.file_token, request_token);
   file_detail::invoke_file_rpc(
-    self, s.pool, s.dc, std::move(q), s.req.part_deadline_ms, conn_class::download,
+    self, s.pool, s.dc,
+    api::to_bytes(api::upload::reuploadCdnFile{s.redirect.file_token, std::move(request_token)}),
+    s.req.part_deadline_ms, conn_class::download,
     [self, gen](const rpc_response& r) {
       auto& s = st(self);
       if (s.finished || gen != s.gen)
@@ -311,7 +316,7 @@ void reupload(self_ptr self, byte_buffer request_token) {
       s.reupload_pending = false;
       ++s.reuploads;
       try {
-        s.hashes.add(files::read_file_hashes(r.bytes));
+        s.hashes.add_answer(decode_result<api::upload::reuploadCdnFile>(r));
       } catch (const transport_error& e) {
         fail(self, make_error(file_transfer_errc::protocol_violation, e.what()));
         return;
@@ -331,15 +336,15 @@ void reupload(self_ptr self, byte_buffer request_token) {
 
 void on_master_answer(self_ptr self, const files::file_range& r, const rpc_response& resp) {
   auto& s = st(self);
-  files::upload_file_answer a;
+  api::upload::File a;
   try {
-    a = files::read_upload_file(resp.bytes);
+    a = decode_result<api::upload::getFile>(resp);
   } catch (const transport_error& e) {
     fail(self, make_error(file_transfer_errc::protocol_violation, e.what()));
     return;
   }
-  if (!a.redirect) {
-    on_data(self, r, a.bytes.to_buffer());
+  if (auto* f = a.get_if<api::upload::file>()) {
+    on_data(self, r, std::move(f->bytes));
     return;
   }
   if (!s.req.cdn_supported) {
@@ -350,8 +355,8 @@ void on_master_answer(self_ptr self, const files::file_range& r, const rpc_respo
   if (s.cdn)
     return;   // a later part's redirect: the first one already moved us
   s.cdn = true;
-  s.redirect = std::move(a.cdn);
   try {
+    s.redirect = files::check_cdn_redirect(std::move(a.get<api::upload::fileCdnRedirect>()));
     s.hashes.add(s.redirect.hashes);
   } catch (const transport_error& e) {
     fail(self, make_error(file_transfer_errc::protocol_violation, e.what()));
@@ -369,19 +374,19 @@ void on_master_answer(self_ptr self, const files::file_range& r, const rpc_respo
 
 void on_cdn_answer(self_ptr self, const files::file_range& r, const rpc_response& resp) {
   auto& s = st(self);
-  files::cdn_file_answer a;
+  api::upload::CdnFile a;
   try {
-    a = files::read_cdn_file(resp.bytes);
+    a = decode_result<api::upload::getCdnFile>(resp);
   } catch (const transport_error& e) {
     fail(self, make_error(file_transfer_errc::protocol_violation, e.what()));
     return;
   }
-  if (a.reupload_needed) {
+  if (auto* again = a.get_if<api::upload::cdnFileReuploadNeeded>()) {
     s.waiting_reupload.push_back(r);
-    reupload(self, a.request_token.to_buffer());
+    reupload(self, std::move(again->request_token));
     return;
   }
-  fetched f{r, a.bytes.to_buffer()};
+  fetched f{r, std::move(a.get<api::upload::cdnFile>().bytes)};
   try {
     files::cdn_crypt(s.redirect.key, s.redirect.iv, r.offset, f.bytes.data(), f.bytes.size());
   } catch (const transport_error& e) {
@@ -436,11 +441,12 @@ void fetch(self_ptr self, files::file_range r) {
   int32_t dc = s.dc;
   const bool cdn = s.cdn;
   if (cdn) {
-    files::write_get_cdn_file(q, s.redirect.file_token, r.offset, r.limit);
+    q = api::to_bytes(api::upload::getCdnFile{s.redirect.file_token, r.offset, r.limit});
     dc = s.redirect.dc_id;
   } else {
-    files::write_get_file(q, files::get_file_query{false, s.req.cdn_supported, s.req.location,
-                                                   r.offset, r.limit});
+    s.get_file.offset = r.offset;
+    s.get_file.limit = r.limit;
+    q = api::to_bytes(s.get_file);
   }
   file_detail::invoke_file_rpc(
     self, s.pool, dc, std::move(q), s.req.part_deadline_ms, conn_class::download,
@@ -515,6 +521,15 @@ caf::behavior download_actor(self_ptr self, dc_pool pool, download_request req) 
         fail(self, make_error(file_transfer_errc::bad_request, e.what()));
         return s.rp;
       }
+      try {
+        s.get_file.location = api::from_bytes<api::InputFileLocation>(s.req.location);
+      } catch (const transport_error& e) {
+        fail(self, make_error(file_transfer_errc::bad_request,
+                              std::string("the location is not one InputFileLocation: ")
+                                + e.what()));
+        return s.rp;
+      }
+      s.get_file.cdn_supported = s.req.cdn_supported;
       if (!s.req.path.empty())
         s.writer = spawn_file_writer(self->home_system(), s.req.path, s.req.offset == 0);
       pump(self);

@@ -14,9 +14,38 @@
 // The two calls are invokes of the pool to itself, so they get its routing,
 // retries, migrations and deadlines like any request.
 #include "mtsender/actors/pool_state.hpp"
+#include "mtsender/api/auth/bindTempAuthKey.hpp"
+#include "mtsender/api/auth/cancelCode.hpp"
+#include "mtsender/api/auth/checkPassword.hpp"
+#include "mtsender/api/auth/checkRecoveryPassword.hpp"
+#include "mtsender/api/auth/dropTempAuthKeys.hpp"
+#include "mtsender/api/auth/exportAuthorization.hpp"
+#include "mtsender/api/auth/exportLoginToken.hpp"
+#include "mtsender/api/auth/importAuthorization.hpp"
+#include "mtsender/api/auth/importBotAuthorization.hpp"
+#include "mtsender/api/auth/importLoginToken.hpp"
+#include "mtsender/api/auth/importWebTokenAuthorization.hpp"
+#include "mtsender/api/auth/recoverPassword.hpp"
+#include "mtsender/api/auth/requestFirebaseSms.hpp"
+#include "mtsender/api/auth/requestPasswordRecovery.hpp"
+#include "mtsender/api/auth/resendCode.hpp"
+#include "mtsender/api/auth/sendCode.hpp"
+#include "mtsender/api/auth/signIn.hpp"
+#include "mtsender/api/auth/signUp.hpp"
+#include "mtsender/api/help/getAppConfig.hpp"
+#include "mtsender/api/help/getAppUpdate.hpp"
+#include "mtsender/api/help/getCdnConfig.hpp"
+#include "mtsender/api/help/getConfig.hpp"
+#include "mtsender/api/help/getCountriesList.hpp"
+#include "mtsender/api/help/getNearestDc.hpp"
+#include "mtsender/api/help/getTermsOfServiceUpdate.hpp"
+#include "mtsender/api/langpack/getDifference.hpp"
+#include "mtsender/api/langpack/getLangPack.hpp"
+#include "mtsender/api/langpack/getLanguage.hpp"
+#include "mtsender/api/langpack/getLanguages.hpp"
+#include "mtsender/api/langpack/getStrings.hpp"
 #include "mtsender/messages/error.hpp"
-#include "mtsender/transport/tl/reader.hpp"
-#include "mtsender/transport/tl/writer.hpp"
+#include "mtsender/messages/invoke.hpp"
 
 #include <stdexcept>
 
@@ -24,21 +53,17 @@ namespace mtsender::pool_detail {
 
 namespace {
 
-constexpr uint32_t export_authorization_id = 0xe5bfffcd;    // auth.exportAuthorization
-constexpr uint32_t import_authorization_id = 0xa57a7dad;    // auth.importAuthorization
-constexpr uint32_t exported_authorization_id = 0xb434e2b8;  // auth.exportedAuthorization
-constexpr uint32_t authorization_id = 0x2ea2c0d4;           // auth.authorization
-
 // Calls that log in (their auth.authorization answer authorizes the key).
 bool logs_in(uint32_t method) {
+  namespace auth = api::auth;
   switch (method) {
-    case 0x67a3ff2c:   // auth.importBotAuthorization
-    case 0x8d52a951:   // auth.signIn
-    case 0xaac7b717:   // auth.signUp
-    case 0xd18b4d16:   // auth.checkPassword
-    case 0x37096c70:   // auth.recoverPassword
-    case 0x2db873a9:   // auth.importWebTokenAuthorization
-    case import_authorization_id:
+    case auth::importBotAuthorization::tl_id:
+    case auth::signIn::tl_id:
+    case auth::signUp::tl_id:
+    case auth::checkPassword::tl_id:
+    case auth::recoverPassword::tl_id:
+    case auth::importWebTokenAuthorization::tl_id:
+    case auth::importAuthorization::tl_id:
       return true;
     default:
       return false;
@@ -49,34 +74,42 @@ bool logs_in(uint32_t method) {
 bool needs_no_login(uint32_t method) {
   if (logs_in(method))
     return true;
+  namespace auth = api::auth;
+  namespace help = api::help;
+  namespace langpack = api::langpack;
   switch (method) {
-    case 0xa677244f:   // auth.sendCode
-    case 0xcae47523:   // auth.resendCode
-    case 0x1f040578:   // auth.cancelCode
-    case 0xd897bc66:   // auth.requestPasswordRecovery
-    case 0x0d36bf79:   // auth.checkRecoveryPassword
-    case 0x8e39261e:   // auth.requestFirebaseSms
-    case 0xb7e085fe:   // auth.exportLoginToken
-    case 0x95ac5ce4:   // auth.importLoginToken
-    case 0xcdd42a05:   // auth.bindTempAuthKey
-    case 0x8e48a188:   // auth.dropTempAuthKeys
-    case export_authorization_id:
-    case 0xc4f9186b:   // help.getConfig
-    case 0x1fb33026:   // help.getNearestDc
-    case 0x52029342:   // help.getCdnConfig
-    case 0x61e3f854:   // help.getAppConfig
-    case 0x522d5a7d:   // help.getAppUpdate
-    case 0x735787a8:   // help.getCountriesList
-    case 0x2ca51fd1:   // help.getTermsOfServiceUpdate
-    case 0xf2f2330a:   // langpack.getLangPack
-    case 0xefea3803:   // langpack.getStrings
-    case 0xcd984aa5:   // langpack.getDifference
-    case 0x42c6978f:   // langpack.getLanguages
-    case 0x6a596502:   // langpack.getLanguage
+    case auth::sendCode::tl_id:
+    case auth::resendCode::tl_id:
+    case auth::cancelCode::tl_id:
+    case auth::requestPasswordRecovery::tl_id:
+    case auth::checkRecoveryPassword::tl_id:
+    case auth::requestFirebaseSms::tl_id:
+    case auth::exportLoginToken::tl_id:
+    case auth::importLoginToken::tl_id:
+    case auth::bindTempAuthKey::tl_id:
+    case auth::dropTempAuthKeys::tl_id:
+    case auth::exportAuthorization::tl_id:
+    case help::getConfig::tl_id:
+    case help::getNearestDc::tl_id:
+    case help::getCdnConfig::tl_id:
+    case help::getAppConfig::tl_id:
+    case help::getAppUpdate::tl_id:
+    case help::getCountriesList::tl_id:
+    case help::getTermsOfServiceUpdate::tl_id:
+    case langpack::getLangPack::tl_id:
+    case langpack::getStrings::tl_id:
+    case langpack::getDifference::tl_id:
+    case langpack::getLanguages::tl_id:
+    case langpack::getLanguage::tl_id:
       return true;
     default:
       return false;
   }
+}
+
+// An answer that is auth.authorization (not auth.authorizationSignUpRequired).
+bool is_authorization(const rpc_response& r) {
+  return r.bytes.size() >= 4 && load_le32(r.bytes.data()) == api::auth::authorization::tl_id;
 }
 
 void save(pool_ptr self) {
@@ -147,25 +180,16 @@ void end_import(pool_ptr self, int32_t dc_id, const caf::error& err) {
 
 void import_exported(pool_ptr self, int32_t dc_id, const rpc_response& exported) {
   const std::string step = "auth.importAuthorization on DC " + std::to_string(dc_id);
-  byte_buffer body;
+  rpc_request req;
   try {
-    tl::reader r{exported.bytes};
-    if (r.read_uint32("constructor") != exported_authorization_id)
-      throw std::runtime_error("the answer is not auth.exportedAuthorization");
-    const int64_t id = r.read_int64("id");
-    auto bytes = r.read_bytes("bytes");
-    tl::writer w{body};
-    w.write_uint32(import_authorization_id);
-    w.write_int64(id);
-    w.write_bytes(bytes);
+    auto x = decode_result<api::auth::exportAuthorization>(exported);
+    req = make_request(api::auth::importAuthorization{x.id, std::move(x.bytes)});
   } catch (const std::exception& ex) {
     end_import(self, dc_id,
                step_error(self, dc_id, "auth.exportAuthorization",
                           make_error(errc::malformed_reply, ex.what())));
     return;
   }
-  rpc_request req;
-  req.body = std::move(body);
   self->request(caf::actor_cast<caf::actor>(self), caf::infinite, invoke_atom::value, dc_id,
                 std::move(req))
     .then(
@@ -176,11 +200,10 @@ void import_exported(pool_ptr self, int32_t dc_id, const rpc_response& exported)
           end_import(self, dc_id, caf::error{});
           return;
         }
-        const bool auth = r.bytes.size() >= 4 && load_le32(r.bytes.data()) == authorization_id;
         end_import(self, dc_id,
                    step_error(self, dc_id, step,
                               make_error(errc::malformed_reply,
-                                         auth ? "the DC's key was replaced meanwhile"
+                                         is_authorization(r) ? "the DC's key was replaced meanwhile"
                                               : "the answer is not auth.authorization")));
       },
       [=](caf::error& e) { end_import(self, dc_id, step_error(self, dc_id, step, e)); });
@@ -192,12 +215,8 @@ void start_import(pool_ptr self, dc_entry& dc) {
   const int32_t dc_id = dc.id;
   const int32_t home = st.home_dc;
   const std::string step = "auth.exportAuthorization on home DC " + std::to_string(home);
-  rpc_request req;
-  tl::writer w{req.body};
-  w.write_uint32(export_authorization_id);
-  w.write_int32(dc_id);
   self->request(caf::actor_cast<caf::actor>(self), caf::infinite, invoke_atom::value, home,
-                std::move(req))
+                make_request(api::auth::exportAuthorization{dc_id}))
     .then([=](rpc_response& r) { import_exported(self, dc_id, r); },
           [=](caf::error& e) {
             // The home DC says it has no login for this key: it is not
@@ -233,7 +252,7 @@ bool hold_for_authorization(pool_ptr self, invocation& inv) {
 }
 
 void learn_authorization(pool_ptr self, const invocation& inv, const rpc_response& r) {
-  if (!logs_in(inv.method) || r.bytes.size() < 4 || load_le32(r.bytes.data()) != authorization_id)
+  if (!logs_in(inv.method) || !is_authorization(r))
     return;
   auto& dc = self->state.dcs[inv.dc_id];
   if (dc.authorized)

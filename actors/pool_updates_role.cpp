@@ -17,15 +17,17 @@
 // the slot's next connection continues the same session, whose updates the
 // server keeps meanwhile.
 #include "mtsender/actors/pool_state.hpp"
+#include "mtsender/api/updates/getChannelDifference.hpp"
+#include "mtsender/api/updates/getDifference.hpp"
+#include "mtsender/api/updates/getState.hpp"
 
 namespace mtsender::pool_detail {
 
 namespace {
 
-// updates.getState#edd4882a, updates.getDifference#19c2f763,
-// updates.getChannelDifference#03173d78 (telegram_api.tl).
 bool about_updates(uint32_t method) {
-  return method == 0xedd4882a || method == 0x19c2f763 || method == 0x03173d78;
+  return method == api::updates::getState::tl_id || method == api::updates::getDifference::tl_id
+         || method == api::updates::getChannelDifference::tl_id;
 }
 
 bool usable(const slot& s) {

@@ -3,12 +3,14 @@
 #include "mtsender/actors/file_io.hpp"
 #include "mtsender/actors/file_rpc.hpp"
 #include "mtsender/actors/progress_reporter.hpp"
+#include "mtsender/api/InputFile.hpp"
+#include "mtsender/api/upload/saveBigFilePart.hpp"
+#include "mtsender/api/upload/saveFilePart.hpp"
+#include "mtsender/messages/invoke.hpp"
 #include "mtsender/transport/crypto/secure_random.hpp"
 #include "mtsender/transport/files/file_error.hpp"
-#include "mtsender/transport/files/file_tl.hpp"
 #include "mtsender/transport/files/md5.hpp"
 #include "mtsender/transport/files/upload_plan.hpp"
-#include "mtsender/transport/tl/writer.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -75,19 +77,17 @@ void finish(self_ptr self) {
   auto& s = st(self);
   s.finished = true;
   upload_result r;
-  files::input_file f;
-  f.id = s.req.file_id;
-  f.parts = s.plan.parts;
-  f.big = s.plan.big;
-  f.name = s.req.name;
-  if (!f.big)
-    f.md5_checksum = s.md5.finish_hex();
-  r.input_file = files::write_input_file(f);
-  r.file_id = f.id;
-  r.parts = f.parts;
-  r.big = f.big;
+  r.file_id = s.req.file_id;
+  r.parts = s.plan.parts;
+  r.big = s.plan.big;
   r.size = s.plan.size;
-  r.md5 = f.md5_checksum;
+  if (r.big) {
+    r.input_file = api::to_bytes(api::InputFile{api::inputFileBig{r.file_id, r.parts, s.req.name}});
+  } else {
+    r.md5 = s.md5.finish_hex();
+    r.input_file =
+      api::to_bytes(api::InputFile{api::inputFile{r.file_id, r.parts, s.req.name, r.md5}});
+  }
   r.part_retries = s.retries;
   s.progress.finish(self);
   if (s.reader)
@@ -115,11 +115,17 @@ void send_part(self_ptr self, int32_t part) {
       auto& s = st(self);
       if (s.finished || !s.held.count(part))
         return;
-      const byte_buffer bool_true{0xb5, 0x75, 0x72, 0x99};
-      if (r.bytes != bool_true) {
+      std::string wrong;
+      try {
+        if (!decode_result<api::upload::saveFilePart>(r))
+          wrong = "boolFalse";
+      } catch (const transport_error& e) {
+        wrong = e.what();
+      }
+      if (!wrong.empty()) {
         fail(self, make_error(file_transfer_errc::protocol_violation,
                               "upload.save*FilePart of part " + std::to_string(part)
-                                + " did not answer boolTrue"));
+                                + " did not answer boolTrue: " + wrong));
         return;
       }
       s.held.erase(part);
@@ -151,12 +157,16 @@ void send_part(self_ptr self, int32_t part) {
 }
 
 // A part's bytes, in file order: into the md5, serialized, sent.
-void on_part_bytes(self_ptr self, int32_t part, const byte_buffer& bytes) {
+void on_part_bytes(self_ptr self, int32_t part, byte_buffer bytes) {
   auto& s = st(self);
-  if (!s.plan.big)
-    s.md5.update(bytes);
   byte_buffer body;
-  files::write_save_part(body, s.req.file_id, part, s.plan.big ? s.plan.parts : -1, bytes);
+  if (s.plan.big) {
+    body = api::to_bytes(api::upload::saveBigFilePart{s.req.file_id, part, s.plan.parts,
+                                                      std::move(bytes)});
+  } else {
+    s.md5.update(bytes);
+    body = api::to_bytes(api::upload::saveFilePart{s.req.file_id, part, std::move(bytes)});
+  }
   s.held.emplace(part, std::move(body));
   send_part(self, part);
 }
@@ -174,12 +184,12 @@ void pump(self_ptr self) {
   self->request(s.reader, std::chrono::seconds(60), file_read_atom::value,
                 s.plan.part_offset(part), s.plan.part_length(part))
     .then(
-      [self, part](const byte_buffer& bytes) {
+      [self, part](byte_buffer& bytes) {   // mutable: moved on, not copied
         auto& s = st(self);
         s.read_pending = false;
         if (s.finished)
           return;
-        on_part_bytes(self, part, bytes);
+        on_part_bytes(self, part, std::move(bytes));
         pump(self);
       },
       [self](caf::error& e) { fail(self, std::move(e)); });
@@ -205,7 +215,7 @@ void cut_parts(self_ptr self) {
     const size_t n = size_t(s.plan.part_length(s.next_part));
     byte_buffer part(s.push_buf.begin(), s.push_buf.begin() + ptrdiff_t(n));
     s.push_buf.erase(s.push_buf.begin(), s.push_buf.begin() + ptrdiff_t(n));
-    on_part_bytes(self, s.next_part++, part);
+    on_part_bytes(self, s.next_part++, std::move(part));
   }
 }
 

@@ -11,9 +11,12 @@
 #include "mtsender/actors/dc_pool.hpp"
 #include "mtsender/actors/download_actor.hpp"
 #include "mtsender/actors/upload_actor.hpp"
+#include "mtsender/api/Document.hpp"
+#include "mtsender/api/InputFileLocation.hpp"
+#include "mtsender/api/account/uploadTheme.hpp"
 #include "mtsender/messages/add_message_types.hpp"
 #include "mtsender/messages/file_transfer.hpp"
-#include "mtsender/transport/files/file_tl.hpp"
+#include "mtsender/messages/invoke.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -132,23 +135,27 @@ int main(int argc, char** argv) {
                [&](caf::error& e) { std::cerr << "\nupload failed: " << sys.render(e) << "\n"; });
     std::printf("\n");
 
-    std::optional<files::document_info> doc;
+    std::optional<api::document> doc;
     if (uploaded) {
-      files::upload_theme_query q;
-      q.file = files::read_input_file(uploaded->input_file);
-      q.file_name = q.file.name;
+      api::account::uploadTheme q;
+      q.file = api::from_bytes<api::InputFile>(uploaded->input_file);
+      q.file_name = in;
       q.mime_type = "application/octet-stream";
-      rpc_request req;
-      files::write_upload_theme(req.body, q);
-      self->request(pool, 60s, invoke_atom::value, dc, std::move(req))
-        .receive([&](const rpc_response& r) { doc = files::read_document(r.bytes); },
-                 [&](caf::error& e) { std::cerr << "uploadTheme: " << sys.render(e) << "\n"; });
+      invoke(self, pool, dc, q, rpc_options{}, caf::duration{60s})
+        .receive(
+          [&](api::Document& d) {
+            if (auto* got = d.get_if<api::document>())
+              doc = std::move(*got);
+            else
+              std::cerr << "uploadTheme: answered " << d.name() << ", not a document\n";
+          },
+          [&](caf::error& e) { std::cerr << "uploadTheme: " << sys.render(e) << "\n"; });
     }
     if (doc) {
       download_request down;
       down.dc_id = doc->dc_id;
-      down.location = files::write_document_location(
-        {doc->id, doc->access_hash, doc->file_reference, ""});
+      down.location = api::to_bytes(
+        api::inputDocumentFileLocation{doc->id, doc->access_hash, doc->file_reference, ""});
       down.size = doc->size;
       down.path = out;
       down.listener = down_bar;

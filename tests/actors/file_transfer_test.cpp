@@ -139,10 +139,10 @@ TEST_CASE("a failed part is sent again alone", "[files][actors]") {
   caf::scoped_actor self{*env.n.sys};
   std::atomic<int> part3_calls{0};
   env.srv.on(test_dc::upload_save_file_part_id, [&](const test_dc::rpc_call& c) {
-    auto q = files::read_save_part(c.query);
+    auto q = test_dc::read_saved_part(c.query);
     if (q.part == 3 && part3_calls++ == 0)
       return test_dc::rpc_reply::error(500, "INTERNAL_SERVER_ERROR");
-    return env.srv.files().save_part(c.auth_key_id, q);
+    return env.srv.files().save_part(c.auth_key_id, std::move(q));
   });
   const auto data = random_bytes(size_t(5 * mib / 2), 7);   // 5 parts
   upload_result up;
@@ -237,7 +237,7 @@ TEST_CASE("cancel answers the transfer and the canceller once each", "[files][ac
   caf::scoped_actor self{*env.n.sys};
   // Parts are answered slowly, so the upload is still running at the cancel.
   env.srv.on(test_dc::upload_save_file_part_id, [&](const test_dc::rpc_call& c) {
-    return env.srv.files().save_part(c.auth_key_id, files::read_save_part(c.query)).after(200ms);
+    return env.srv.files().save_part(c.auth_key_id, test_dc::read_saved_part(c.query)).after(200ms);
   });
   temp_file src{"cancel"};
   src.write(random_bytes(size_t(8 * mib), 17));
@@ -260,7 +260,7 @@ TEST_CASE("cancel answers the transfer and the canceller once each", "[files][ac
   });
   auto sink = env.n.sys->spawn(forwarding_sink, caf::actor{self});
   download_request down;
-  down.location = files::write_document_location({1, 2, {}, ""});
+  down.location = api::to_bytes(api::inputDocumentFileLocation{1, 2, {}, ""});
   down.size = 10 * mib;
   down.sink = sink;
   auto dl = spawn_download(*env.n.sys, env.pool, down);
@@ -270,6 +270,68 @@ TEST_CASE("cancel answers the transfer and the canceller once each", "[files][ac
   caf::error derr;
   dres.receive([](download_result&) {}, [&](caf::error& e) { derr = e; });
   CHECK(is_file_error(derr, file_transfer_errc::cancelled));
+  stop(self, env.pool);
+}
+
+TEST_CASE("answers that do not decode, or cannot be used, are typed errors naming what",
+          "[files][actors]") {
+  files_env env;
+  caf::scoped_actor self{*env.n.sys};
+  auto render = [&](const caf::error& e) { return env.n.sys->render(e); };
+  download_request down;
+  down.location = api::to_bytes(api::inputDocumentFileLocation{1, 2, {}, ""});
+  down.size = mib;
+  down.sink = env.n.sys->spawn(forwarding_sink, caf::actor{self});
+  auto download_fails = [&](file_transfer_errc code, const std::string& naming) {
+    auto d = run_download(self, env.pool, down);
+    REQUIRE_FALSE(d.value);
+    CHECK(is_file_error(d.err, code));
+    CHECK(render(d.err).find(naming) != std::string::npos);
+  };
+  SECTION("getFile answered by something that is no upload.File") {
+    env.srv.on(test_dc::upload_get_file_id, [](const test_dc::rpc_call&) {
+      return test_dc::rpc_reply::result_of<api::upload::saveFilePart>(true);
+    });
+    download_fails(file_transfer_errc::protocol_violation, "upload.File");
+  }
+  SECTION("getFile answered by an upload.file cut short") {
+    env.srv.on(test_dc::upload_get_file_id, [](const test_dc::rpc_call&) {
+      auto r = test_dc::rpc_reply::result_of<api::upload::getFile>(
+        api::upload::file{api::storage::fileUnknown{}, 0, byte_buffer(4096, 7)});
+      r.body.resize(r.body.size() - 100);
+      return r;
+    });
+    download_fails(file_transfer_errc::protocol_violation, "truncated");
+  }
+  SECTION("a CDN redirect whose key is not 32 bytes") {
+    env.srv.on(test_dc::upload_get_file_id, [](const test_dc::rpc_call&) {
+      api::upload::fileCdnRedirect r;
+      r.dc_id = 203;
+      r.file_token = {1};
+      r.encryption_key = byte_buffer(31, 1);
+      r.encryption_iv = byte_buffer(16, 2);
+      return test_dc::rpc_reply::result_of<api::upload::getFile>(r);
+    });
+    download_fails(file_transfer_errc::protocol_violation, "encryption_key has 31 bytes");
+  }
+  SECTION("a location that is not one InputFileLocation is refused before anything is sent") {
+    down.location.push_back(0);
+    download_fails(file_transfer_errc::bad_request, "InputFileLocation");
+    CHECK(env.srv.counters(2).count(test_dc::upload_get_file_id) == 0);
+  }
+  SECTION("saveFilePart answered boolFalse") {
+    env.srv.on(test_dc::upload_save_file_part_id, [](const test_dc::rpc_call&) {
+      return test_dc::rpc_reply::result_of<api::upload::saveFilePart>(false);
+    });
+    temp_file src{"false"};
+    src.write(random_bytes(1000, 3));
+    upload_request up;
+    up.path = src.path;
+    auto u = run_upload(self, env.pool, up);
+    REQUIRE_FALSE(u.value);
+    CHECK(is_file_error(u.err, file_transfer_errc::protocol_violation));
+    CHECK(render(u.err).find("boolFalse") != std::string::npos);
+  }
   stop(self, env.pool);
 }
 
@@ -350,7 +412,7 @@ test_dc::server_options with_cdn() {
   return o;
 }
 
-files::document_info upload_for_cdn(files_env& env, caf::scoped_actor& self,
+api::document upload_for_cdn(files_env& env, caf::scoped_actor& self,
                                     const byte_buffer& data) {
   upload_request up;
   up.size = int64_t(data.size());
@@ -381,8 +443,8 @@ TEST_CASE("a CDN download is decrypted and checked against the hashes", "[files]
     CHECK(d.value->via_cdn);
     CHECK(d.value->dc_id == 203);
     CHECK((dst.read() == data));
-    CHECK(env.srv.counters(2).count(0x91dc3f31) >= 1);   // upload.getCdnFileHashes
-    CHECK(env.srv.counters(203).count(0x395f69da) >= 4);  // upload.getCdnFile
+    CHECK(env.srv.counters(2).count(test_dc::upload_get_cdn_file_hashes_id) >= 1);
+    CHECK(env.srv.counters(203).count(test_dc::upload_get_cdn_file_id) >= 4);
     stop(self, env.pool);
   }
   SECTION("a corrupted part is a typed error and never delivered") {

@@ -5,10 +5,12 @@
 
 #include "mtsender/actors/download_actor.hpp"
 #include "mtsender/actors/upload_actor.hpp"
+#include "mtsender/api/Document.hpp"
+#include "mtsender/api/InputFileLocation.hpp"
 #include "mtsender/messages/file_transfer.hpp"
+#include "mtsender/messages/invoke.hpp"
 #include "mtsender/tests/actors/pool_fixture.hpp"
 #include "mtsender/tests/test_dc/file_store.hpp"
-#include "mtsender/transport/files/file_tl.hpp"
 
 #include <atomic>
 #include <cstdio>
@@ -70,21 +72,19 @@ inline upload_outcome run_upload(caf::scoped_actor& self, const dc_pool& pool,
 }
 
 // account.uploadTheme through the pool: the test DC assembles the upload.
-inline files::document_info assemble(caf::scoped_actor& self, const dc_pool& pool, int32_t dc,
-                                     const upload_result& r) {
-  files::upload_theme_query q;
-  q.file = files::read_input_file(r.input_file);
-  q.file_name = q.file.name;
+inline api::document assemble(caf::scoped_actor& self, const dc_pool& pool, int32_t dc,
+                              const upload_result& r) {
+  api::account::uploadTheme q;
+  q.file = api::from_bytes<api::InputFile>(r.input_file);
+  q.file_name = "upload";
   q.mime_type = "application/octet-stream";
-  byte_buffer body;
-  files::write_upload_theme(body, q);
-  auto o = invoke_one(self, pool, dc, request_of(std::move(body)));
+  auto o = invoke_one(self, pool, dc, make_request(q));
   REQUIRE(o.value);
-  return files::read_document(o.value->bytes);
+  return decode_result<api::account::uploadTheme>(*o.value).get<api::document>();
 }
 
-inline byte_buffer location_of(const files::document_info& d) {
-  return files::write_document_location({d.id, d.access_hash, d.file_reference, ""});
+inline byte_buffer location_of(const api::document& d) {
+  return api::to_bytes(api::inputDocumentFileLocation{d.id, d.access_hash, d.file_reference, ""});
 }
 
 struct download_outcome {

@@ -6,6 +6,7 @@
 // redone after DC 4's key is replaced; a failed export fails the waiting
 // callers with a typed error naming the step; the store keeps which keys are
 // authorized; a pool_config switch turns it off.
+#include "mtsender/api/InputUser.hpp"
 #include "mtsender/store/file_session_store.hpp"
 #include "mtsender/tests/actors/pool_fixture.hpp"
 #include "mtsender/tests/test_dc/accounts.hpp"
@@ -19,33 +20,12 @@ using namespace pool_test;
 namespace {
 
 byte_buffer import_bot(const std::string& token) {
-  byte_buffer q;
-  tl::writer w{q};
-  w.write_uint32(test_dc::auth_import_bot_authorization_id);
-  w.write_int32(0);
-  w.write_int32(1);
-  w.write_string("hash");
-  w.write_string(token);
-  return q;
+  return api::to_bytes(api::auth::importBotAuthorization{0, 1, "hash", token});
 }
 
-// users.getUsers(id: [inputUserSelf])
-byte_buffer get_self() {
-  byte_buffer q;
-  tl::writer w{q};
-  w.write_uint32(test_dc::users_get_users_id);
-  w.write_uint32(0x1cb5c415);   // vector
-  w.write_int32(1);
-  w.write_uint32(0xf7c1b13f);   // inputUserSelf
-  return q;
-}
+byte_buffer get_self() { return api::to_bytes(api::users::getUsers{{api::inputUserSelf{}}}); }
 
-byte_buffer get_state() {
-  byte_buffer q;
-  tl::writer w{q};
-  w.write_uint32(test_dc::updates_get_state_id);
-  return q;
-}
+byte_buffer get_state() { return api::to_bytes(api::updates::getState{}); }
 
 uint32_t head_of(const outcome& o) {
   if (!o.value || o.value->bytes.size() < 4)
@@ -68,9 +48,24 @@ void ten_on_dc4(caf::scoped_actor& self, const dc_pool& pool) {
   for (size_t i = 0; i < out.size(); ++i) {
     INFO("caller " << i << ": " << (out[i].err ? to_string(out[i].err) : "ok"));
     CHECK(out[i].answers == 1);
-    CHECK(head_of(out[i]) == (i % 2 ? 0x1cb5c415u : test_dc::updates_state_id));
+    CHECK(head_of(out[i]) == (i % 2 ? tl::vector_id : test_dc::updates_state_id));
   }
 }
+
+// Logged in on home DC 2, one connection per DC.
+struct logged_in_on_2 {
+  node n;
+  test_dc::server srv{two_dcs()};
+  dc_pool pool;
+  caf::scoped_actor self{*n.sys};
+  logged_in_on_2() {
+    srv.start();
+    auto cfg = pool_config_for(srv, 1);
+    cfg.home_dc = 2;
+    pool = spawn_dc_pool(*n.sys, cfg);
+    log_in(self, pool);
+  }
+};
 
 uint64_t exports(test_dc::server& srv) {
   return srv.counters(2).count(test_dc::auth_export_authorization_id);
@@ -191,16 +186,31 @@ TEST_CASE("a failed export fails every waiting caller with the step's error",
   stop(self, pool);
 }
 
-TEST_CASE("an import the target refuses fails the waiting callers, naming the import",
-          "[actors][pool][authorization]") {
-  node n;
-  test_dc::server srv{two_dcs()};
-  srv.start();
-  auto cfg = pool_config_for(srv, 1);
-  cfg.home_dc = 2;
-  auto pool = spawn_dc_pool(*n.sys, cfg);
-  caf::scoped_actor self{*n.sys};
-  log_in(self, pool);
+TEST_CASE_METHOD(logged_in_on_2, "an export answer that does not decode fails the waiting callers as malformed",
+                 "[actors][pool][authorization]") {
+  srv.on(test_dc::auth_export_authorization_id, [](const test_dc::rpc_call&) {
+    return test_dc::rpc_reply::result_of<api::updates::getState>({1, 0, 0, 1, 0});
+  });
+  pending_invokes calls{self, pool};
+  for (int i = 0; i < 3; ++i)
+    calls.send(4, request_of(get_state()));
+  for (auto& o : calls.collect()) {
+    CHECK(o.answers == 1);
+    REQUIRE(o.err == errc::malformed_reply);
+    const auto* d = detail_of(o.err);
+    REQUIRE(d);
+    CHECK(d->what.find("failed at auth.exportAuthorization") != std::string::npos);
+    CHECK(d->what.find("auth.exportedAuthorization") != std::string::npos);
+    CHECK_FALSE(d->may_have_executed);
+  }
+  CHECK(imports(srv) == 0);
+  CHECK(srv.counters(4).count(test_dc::updates_get_state_id) == 0);
+  CHECK(stray_messages(self) == 0);
+  stop(self, pool);
+}
+
+TEST_CASE_METHOD(logged_in_on_2, "an import the target refuses fails the waiting callers, naming the import",
+                 "[actors][pool][authorization]") {
   srv.on(test_dc::auth_import_authorization_id, [](const test_dc::rpc_call&) {
     return test_dc::rpc_reply::error(400, "AUTH_BYTES_INVALID");
   });
@@ -278,16 +288,8 @@ TEST_CASE("export_authorization off: calls on another DC go out as they are",
   stop(self, pool);
 }
 
-TEST_CASE("requests waiting for an import still end by their deadline or a cancel, once",
-          "[actors][pool][authorization]") {
-  node n;
-  test_dc::server srv{two_dcs()};
-  srv.start();
-  auto cfg = pool_config_for(srv, 1);
-  cfg.home_dc = 2;
-  auto pool = spawn_dc_pool(*n.sys, cfg);
-  caf::scoped_actor self{*n.sys};
-  log_in(self, pool);
+TEST_CASE_METHOD(logged_in_on_2, "requests waiting for an import still end by their deadline or a cancel, once",
+                 "[actors][pool][authorization]") {
   // A slow home DC: the export takes 1.5 s (the test server's thread
   // sleeps), then fails.
   srv.on(test_dc::auth_export_authorization_id, [](const test_dc::rpc_call&) {

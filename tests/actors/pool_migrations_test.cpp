@@ -13,16 +13,7 @@ using namespace pool_test;
 
 namespace {
 
-byte_buffer get_file() {
-  byte_buffer q;
-  tl::writer w{q};
-  w.write_uint32(test_dc::upload_get_file_id);
-  w.write_uint32(0);
-  w.write_uint32(0xbad0beef);   // some InputFileLocation (not parsed)
-  w.write_int64(0);
-  w.write_int32(4096);
-  return q;
-}
+byte_buffer get_file() { return test_dc::pattern_file_query(0, 4096); }
 
 byte_buffer import_bot(const std::string& token) {
   byte_buffer q;

@@ -36,15 +36,7 @@ double median(std::vector<double> v) {
 using bench::pipelined;
 
 byte_buffer get_file_query(int64_t offset, int32_t limit) {
-  byte_buffer q;
-  tl::writer w{q};
-  w.write_uint32(test_dc::upload_get_file_id);
-  w.write_uint32(0);
-  w.write_uint32(0xbad0beef);
-  w.write_int64(1);
-  w.write_int64(offset);
-  w.write_int32(limit);
-  return q;
+  return test_dc::pattern_file_query(offset, limit);
 }
 
 } // namespace

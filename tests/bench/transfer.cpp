@@ -18,7 +18,10 @@
 #include "mtsender/tests/bench/bench_report.hpp"
 #include "mtsender/tests/bench/forked_test_dc.hpp"
 #include "mtsender/tests/test_dc/file_store.hpp"
-#include "mtsender/transport/files/file_tl.hpp"
+#include "mtsender/api/Document.hpp"
+#include "mtsender/api/InputFileLocation.hpp"
+#include "mtsender/api/account/uploadTheme.hpp"
+#include "mtsender/messages/invoke.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -204,18 +207,17 @@ int main(int argc, char** argv) {
     });
     ok &= bench::print_mbps("upload (saveBigFilePart, 8 parts in flight)", up_rate);
 
-    files::upload_theme_query q;
-    q.file = files::read_input_file(last.input_file);
+    api::account::uploadTheme q;
+    q.file = api::from_bytes<api::InputFile>(last.input_file);
     q.mime_type = "application/octet-stream";
-    byte_buffer body;
-    files::write_upload_theme(body, q);
-    files::document_info doc;
-    self->request(pool, 60s, invoke_atom::value, int32_t{2}, rpc_request{body, {}})
-      .receive([&](rpc_response& r) { doc = files::read_document(r.bytes); },
+    api::document doc;
+    invoke(self, pool, 2, q)
+      .receive([&](api::Document& d) { doc = d.get<api::document>(); },
                [&](caf::error& e) { std::fprintf(stderr, "assemble: %s\n", sys.render(e).c_str()); });
     auto down_rate = bench::measure(runs, double(size) / 1e6, [&] {
       download_request req;
-      req.location = files::write_document_location({doc.id, doc.access_hash, doc.file_reference, ""});
+      req.location = api::to_bytes(
+        api::inputDocumentFileLocation{doc.id, doc.access_hash, doc.file_reference, ""});
       req.size = doc.size;
       req.path = dst;
       auto actor = spawn_download(sys, pool, req);

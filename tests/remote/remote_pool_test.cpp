@@ -10,38 +10,16 @@ using namespace pool_test;
 
 namespace {
 
-// upload.saveFilePart#b304a621 file_id:long file_part:int bytes:bytes = Bool
 byte_buffer save_file_part(int64_t file_id, int32_t part, const byte_buffer& bytes) {
-  byte_buffer b;
-  tl::writer w{b};
-  w.write_uint32(test_dc::upload_save_file_part_id);
-  w.write_int64(file_id);
-  w.write_int32(part);
-  w.write_bytes(bytes);
-  return b;
+  return api::to_bytes(api::upload::saveFilePart{file_id, part, bytes});
 }
 
-// upload.getFile#be5335be flags:# location:InputFileLocation offset:long limit:int
-// The test server reads only offset and limit (the last 12 bytes), so the
-// location is a bare constructor id here.
 byte_buffer get_file(int64_t offset, int32_t limit) {
-  byte_buffer b;
-  tl::writer w{b};
-  w.write_uint32(test_dc::upload_get_file_id);
-  w.write_uint32(0);            // flags
-  w.write_uint32(0x27d69997);   // inputDocumentFileLocation's id; not parsed
-  w.write_int64(offset);
-  w.write_int32(limit);
-  return b;
+  return test_dc::pattern_file_query(offset, limit);
 }
 
-// upload.file#96a18d5 type:storage.FileType mtime:int bytes:bytes
 byte_buffer file_bytes_of(const rpc_response& r) {
-  tl::reader rd{r.bytes};
-  rd.expect_id(test_dc::upload_file_id, "upload.file");
-  rd.read_uint32("storage.FileType");
-  rd.read_int32("mtime");
-  return rd.read_bytes("bytes").to_buffer();
+  return api::from_bytes<api::upload::File>(r.bytes).get<api::upload::file>().bytes;
 }
 
 // Sends a request that is answered caf::ok_atom and requires that answer.

@@ -169,13 +169,7 @@ TEST_CASE("home DCs and the file DC: USER_MIGRATE and FILE_MIGRATE", "[server][a
   CHECK(user_of_authorization(call(*c2, import_bot("43:k"))) == 43);   // no home: anywhere
   auto c4 = session_client(rs, 4);
   CHECK(user_of_authorization(call(*c4, import_bot("42:k"))) == 42);
-  byte_buffer get_file;
-  tl::writer w{get_file};
-  w.write_uint32(upload_get_file_id);
-  w.write_uint32(0);
-  w.write_uint32(0xbad0beef);
-  w.write_int64(0);
-  w.write_int32(4096);
+  const auto get_file = pattern_file_query(0, 4096);
   CHECK(error_of(call(*c2, get_file)) == "303 FILE_MIGRATE_4");
   CHECK(error_of(call(*c4, get_file)).empty());
 }

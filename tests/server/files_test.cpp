@@ -5,11 +5,16 @@
 // parts and reupload requests.
 #include "server_fixture.hpp"
 
+#include "mtsender/api/CdnPublicKey.hpp"
+#include "mtsender/api/Document.hpp"
+#include "mtsender/api/InputFile.hpp"
+#include "mtsender/api/InputFileLocation.hpp"
+#include "mtsender/api/upload/CdnFile.hpp"
 #include "mtsender/tests/test_dc/builtin_methods.hpp"
 #include "mtsender/tests/test_dc/file_store.hpp"
 #include "mtsender/transport/files/cdn_cipher.hpp"
 #include "mtsender/transport/files/cdn_hashes.hpp"
-#include "mtsender/transport/files/file_tl.hpp"
+#include "mtsender/transport/files/cdn_redirect.hpp"
 #include "mtsender/transport/files/md5.hpp"
 
 #include <catch2/catch.hpp>
@@ -52,12 +57,28 @@ answer call(test_client& c, const byte_buffer& q) {
   return a;
 }
 
+template <class F>
+answer ask(test_client& c, const F& query) {
+  return call(c, api::to_bytes(query));
+}
+
+// F's result in an answer that is no error.
+template <class F>
+typename F::result_type result_of(const answer& a) {
+  REQUIRE(a.error.empty());
+  tl::reader r{a.result};
+  auto x = F::read_result(r);
+  r.expect_end(F::tl_name);
+  return x;
+}
+
+// total < 0: saveFilePart, else saveBigFilePart.
 std::string save(test_client& c, int64_t file_id, int32_t part, int32_t total, byte_view bytes) {
-  byte_buffer q;
-  files::write_save_part(q, file_id, part, total, bytes);
-  auto a = call(c, q);
+  using namespace api::upload;
+  auto a = total < 0 ? ask(c, saveFilePart{file_id, part, bytes.to_buffer()})
+                     : ask(c, saveBigFilePart{file_id, part, total, bytes.to_buffer()});
   if (a.error.empty())
-    CHECK(a.result == byte_buffer{0xb5, 0x75, 0x72, 0x99});   // boolTrue
+    CHECK(result_of<api::upload::saveFilePart>(a));   // boolTrue
   return a.error;
 }
 
@@ -72,31 +93,59 @@ void upload_parts(test_client& c, int64_t file_id, const byte_buffer& data, int3
   }
 }
 
-answer use(test_client& c, const files::input_file& f) {
-  byte_buffer q;
-  files::write_upload_theme(q, {f, f.name, "application/octet-stream"});
-  return call(c, q);
+// What account.uploadTheme names: inputFile, or inputFileBig (md5 unused).
+struct uploaded {
+  int64_t id = 0;
+  int32_t parts = 0;
+  std::string name;
+  std::string md5;
+  bool big = false;
+};
+
+answer use(test_client& c, const uploaded& f) {
+  api::account::uploadTheme q;
+  if (f.big)
+    q.file = api::inputFileBig{f.id, f.parts, f.name};
+  else
+    q.file = api::inputFile{f.id, f.parts, f.name, f.md5};
+  q.file_name = f.name;
+  q.mime_type = "application/octet-stream";
+  return ask(c, q);
 }
 
-byte_buffer location_of(int64_t id) {
-  return files::write_document_location({id, test_access_hash(id), {1}, ""});
+api::document document_of(const answer& a) {
+  return result_of<api::account::uploadTheme>(a).get<api::document>();
 }
 
 answer get_file(test_client& c, int64_t id, int64_t offset, int32_t limit, bool cdn = false) {
-  auto loc = location_of(id);
-  byte_buffer q;
-  files::write_get_file(q, files::get_file_query{false, cdn, loc, offset, limit});
-  return call(c, q);
+  api::upload::getFile q;
+  q.cdn_supported = cdn;
+  q.location = api::inputDocumentFileLocation{id, test_access_hash(id), {1}, ""};
+  q.offset = offset;
+  q.limit = limit;
+  return ask(c, q);
+}
+
+byte_buffer bytes_of(const answer& a) {
+  return result_of<api::upload::getFile>(a).get<api::upload::file>().bytes;
+}
+
+files::cdn_redirect redirect_of(const answer& a) {
+  return files::check_cdn_redirect(
+    result_of<api::upload::getFile>(a).get<api::upload::fileCdnRedirect>());
+}
+
+api::upload::CdnFile cdn_file(test_client& c, const files::cdn_redirect& r, int64_t offset,
+                              int32_t limit) {
+  return result_of<api::upload::getCdnFile>(
+    ask(c, api::upload::getCdnFile{r.file_token, offset, limit}));
 }
 
 byte_buffer download(test_client& c, int64_t id, int64_t size) {
   byte_buffer out;
   for (int64_t at = 0; at < size; at += 1 << 20) {
-    auto a = get_file(c, id, at, 1 << 20);
-    REQUIRE(a.error.empty());
-    auto f = files::read_upload_file(a.result);
-    REQUIRE_FALSE(f.redirect);
-    out.insert(out.end(), f.bytes.begin(), f.bytes.end());
+    auto part = bytes_of(get_file(c, id, at, 1 << 20));
+    out.insert(out.end(), part.begin(), part.end());
   }
   return out;
 }
@@ -110,19 +159,17 @@ TEST_CASE("an uploaded small file comes back byte for byte", "[server][files]") 
   upload_parts(*c, 501, data, 512 * kib, false);
   auto a = use(*c, {501, 3, "a.bin", files::md5::hex(data), false});
   REQUIRE(a.error.empty());
-  auto doc = files::read_document(a.result);
+  auto doc = document_of(a);
   CHECK(doc.id == 501);
   CHECK(doc.size == int64_t(data.size()));
   CHECK(doc.dc_id == 2);
   CHECK(doc.access_hash == test_access_hash(501));
   CHECK((download(*c, 501, doc.size) == data));
   // Past the end: a short answer, then an empty one.
-  auto tail_answer = get_file(*c, 501, 1 << 20, 1 << 20);
-  auto tail = files::read_upload_file(tail_answer.result);
-  CHECK(tail.bytes.size() == data.size() - (1 << 20));
-  CHECK((tail.bytes == byte_view{data}.sub(1 << 20)));
-  auto none_answer = get_file(*c, 501, 4 << 20, 4096);
-  CHECK(files::read_upload_file(none_answer.result).bytes.empty());
+  auto tail = bytes_of(get_file(*c, 501, 1 << 20, 1 << 20));
+  CHECK(tail.size() == data.size() - (1 << 20));
+  CHECK((byte_view{tail} == byte_view{data}.sub(1 << 20)));
+  CHECK(bytes_of(get_file(*c, 501, 4 << 20, 4096)).empty());
   CHECK(rs.srv.counters().gzip_sent == 0);
   CHECK(rs.srv.files().snapshot().uploads == 0);
   CHECK(rs.srv.files().snapshot().bytes_kept == data.size());
@@ -247,7 +294,7 @@ TEST_CASE("a file kept on another DC answers FILE_MIGRATE_X", "[server][files]")
   auto c = session_client(rs, 2);
   const auto data = random_file(5000, 3);
   upload_parts(*c, 600, data, 512 * kib, false);
-  auto doc = files::read_document(use(*c, {600, 1, "m", "", false}).result);
+  auto doc = document_of(use(*c, {600, 1, "m", "", false}));
   CHECK(doc.dc_id == 4);
   auto moved = get_file(*c, 600, 0, 1 << 20);
   CHECK(moved.code == 303);
@@ -267,32 +314,22 @@ TEST_CASE("a CDN DC serves encrypted parts that check against the hashes", "[ser
     REQUIRE(use(*c, {700, 5, "c", files::md5::hex(data), false}).error.empty());
     // Without cdn_supported: plain bytes from the master DC.
     CHECK((download(*c, 700, int64_t(data.size())) == data));
-    auto r = files::read_upload_file(get_file(*c, 700, 0, 1 << 20, true).result);
-    REQUIRE(r.redirect);
-    CHECK(r.cdn.dc_id == 203);
-    CHECK(r.cdn.hashes.size() == 8);   // the first MiB
+    auto r = redirect_of(get_file(*c, 700, 0, 1 << 20, true));
+    CHECK(r.dc_id == 203);
+    CHECK(r.hashes.size() == 8);   // the first MiB
 
     files::cdn_hashes book;
-    book.add(r.cdn.hashes);
+    book.add(r.hashes);
     auto cdn = session_client(rs, 203);
     byte_buffer got;
     for (int64_t at = 0; at < int64_t(data.size()); at += 1 << 20) {
-      byte_buffer q;
-      files::write_get_cdn_file(q, r.cdn.file_token, at, 1 << 20);
-      auto a = call(*cdn, q);
-      REQUIRE(a.error.empty());
-      auto f = files::read_cdn_file(a.result);
-      REQUIRE_FALSE(f.reupload_needed);
-      byte_buffer part = f.bytes.to_buffer();
+      byte_buffer part = cdn_file(*cdn, r, at, 1 << 20).get<api::upload::cdnFile>().bytes;
       CHECK((part != byte_buffer(data.begin() + at, data.begin() + at + int64_t(part.size()))));
-      files::cdn_crypt(r.cdn.key, r.cdn.iv, at, part.data(), part.size());
+      files::cdn_crypt(r.key, r.iv, at, part.data(), part.size());
       auto v = book.verify(at, part);
       if (v.result == files::cdn_hashes::status::missing) {
-        byte_buffer hq;
-        files::write_get_cdn_file_hashes(hq, r.cdn.file_token, v.at);
-        auto more = call(*c, hq);
-        REQUIRE(more.error.empty());
-        book.add(files::read_file_hashes(more.result));
+        book.add_answer(result_of<api::upload::getCdnFileHashes>(
+          ask(*c, api::upload::getCdnFileHashes{r.file_token, v.at})));
         v = book.verify(at, part);
       }
       CHECK(v.result == files::cdn_hashes::status::ok);
@@ -301,15 +338,11 @@ TEST_CASE("a CDN DC serves encrypted parts that check against the hashes", "[ser
     CHECK((got == data));
     // The CDN serves no getFile, the master no getCdnFile.
     CHECK(get_file(*cdn, 700, 0, 4096).error == "CDN_METHOD_INVALID");
-    byte_buffer q;
-    files::write_get_cdn_file(q, r.cdn.file_token, 0, 4096);
-    CHECK(call(*c, q).error == "CDN_METHOD_INVALID");
-    byte_buffer cfgq;
-    files::write_get_cdn_config(cfgq);
-    auto keys = files::read_cdn_config(call(*c, cfgq).result);
+    CHECK(ask(*c, api::upload::getCdnFile{r.file_token, 0, 4096}).error == "CDN_METHOD_INVALID");
+    auto keys = result_of<api::help::getCdnConfig>(ask(*c, api::help::getCdnConfig{})).public_keys;
     REQUIRE(keys.size() == 1);
-    CHECK(keys[0].dc_id == 203);
-    CHECK(keys[0].public_key == rs.srv.public_key().to_pem());
+    CHECK(keys[0].get<api::cdnPublicKey>().dc_id == 203);
+    CHECK(keys[0].get<api::cdnPublicKey>().public_key == rs.srv.public_key().to_pem());
   }
   SECTION("a corrupted byte fails its hash") {
     o.files.cdn_corrupt_offset = 5000;
@@ -318,15 +351,12 @@ TEST_CASE("a CDN DC serves encrypted parts that check against the hashes", "[ser
     const auto data = random_file(200 * kib, 5);
     upload_parts(*c, 701, data, 512 * kib, false);
     REQUIRE(use(*c, {701, 1, "c", "", false}).error.empty());
-    auto r = files::read_upload_file(get_file(*c, 701, 0, 1 << 20, true).result);
-    REQUIRE(r.redirect);
+    auto r = redirect_of(get_file(*c, 701, 0, 1 << 20, true));
     auto cdn = session_client(rs, 203);
-    byte_buffer q;
-    files::write_get_cdn_file(q, r.cdn.file_token, 0, 1 << 20);
-    auto part = files::read_cdn_file(call(*cdn, q).result).bytes.to_buffer();
-    files::cdn_crypt(r.cdn.key, r.cdn.iv, 0, part.data(), part.size());
+    auto part = cdn_file(*cdn, r, 0, 1 << 20).get<api::upload::cdnFile>().bytes;
+    files::cdn_crypt(r.key, r.iv, 0, part.data(), part.size());
     files::cdn_hashes book;
-    book.add(r.cdn.hashes);
+    book.add(r.hashes);
     auto v = book.verify(0, part);
     CHECK(v.result == files::cdn_hashes::status::mismatch);
     CHECK(v.at == 0);
@@ -338,28 +368,19 @@ TEST_CASE("a CDN DC serves encrypted parts that check against the hashes", "[ser
     const auto data = random_file(10 * kib, 6);
     upload_parts(*c, 702, data, 512 * kib, false);
     REQUIRE(use(*c, {702, 1, "c", "", false}).error.empty());
-    auto r = files::read_upload_file(get_file(*c, 702, 0, 1 << 20, true).result);
-    REQUIRE(r.redirect);
+    auto r = redirect_of(get_file(*c, 702, 0, 1 << 20, true));
     auto cdn = session_client(rs, 203);
-    byte_buffer q;
-    files::write_get_cdn_file(q, r.cdn.file_token, 0, 1 << 20);
-    auto first = call(*cdn, q);
-    auto f = files::read_cdn_file(first.result);
-    REQUIRE(f.reupload_needed);
-    byte_buffer rq;
-    files::write_reupload_cdn_file(rq, r.cdn.file_token, byte_buffer{1, 2, 3});
-    CHECK(call(*c, rq).error == "REQUEST_TOKEN_INVALID");
-    rq.clear();
-    files::write_reupload_cdn_file(rq, r.cdn.file_token, f.request_token);
-    auto re = call(*c, rq);
-    REQUIRE(re.error.empty());
-    CHECK(files::read_file_hashes(re.result).size() == 1);
+    auto first = cdn_file(*cdn, r, 0, 1 << 20);
+    auto* again = first.get_if<api::upload::cdnFileReuploadNeeded>();
+    REQUIRE(again);
+    CHECK(ask(*c, api::upload::reuploadCdnFile{r.file_token, {1, 2, 3}}).error
+          == "REQUEST_TOKEN_INVALID");
+    auto hashes = result_of<api::upload::reuploadCdnFile>(
+      ask(*c, api::upload::reuploadCdnFile{r.file_token, again->request_token}));
+    CHECK(hashes.size() == 1);
     CHECK(rs.srv.files().snapshot().cdn_reuploads == 1);
-    auto second_answer = call(*cdn, q);   // read_cdn_file views into it
-    auto second = files::read_cdn_file(second_answer.result);
-    REQUIRE_FALSE(second.reupload_needed);
-    auto part = second.bytes.to_buffer();
-    files::cdn_crypt(r.cdn.key, r.cdn.iv, 0, part.data(), part.size());
+    auto part = cdn_file(*cdn, r, 0, 1 << 20).get<api::upload::cdnFile>().bytes;
+    files::cdn_crypt(r.key, r.iv, 0, part.data(), part.size());
     CHECK((part == data));
   }
 }
@@ -373,14 +394,13 @@ TEST_CASE("help.getCdnConfig hands out the CDN DC's own key, which its handshake
   o.cdn_rsa_key = cdn_key;
   running_server rs{std::move(o)};
   auto c = session_client(rs, 2);
-  byte_buffer q;
-  files::write_get_cdn_config(q);
-  auto keys = files::read_cdn_config(call(*c, q).result);
+  auto keys = result_of<api::help::getCdnConfig>(ask(*c, api::help::getCdnConfig{})).public_keys;
   REQUIRE(keys.size() == 1);
-  CHECK(keys[0].dc_id == 203);
-  CHECK(keys[0].public_key == cdn_key->public_key().to_pem());
-  CHECK(keys[0].public_key != rs.srv.public_key().to_pem());
-  auto pub = crypto::rsa_public_key::from_pem(keys[0].public_key);
+  const auto& key = keys[0].get<api::cdnPublicKey>();
+  CHECK(key.dc_id == 203);
+  CHECK(key.public_key == cdn_key->public_key().to_pem());
+  CHECK(key.public_key != rs.srv.public_key().to_pem());
+  auto pub = crypto::rsa_public_key::from_pem(key.public_key);
   test_client cdn{rs.srv.port(203)};
   CHECK_NOTHROW(cdn.handshake(pub, handshake::inner_data_kind::dc, 203));
 }

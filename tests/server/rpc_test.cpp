@@ -31,16 +31,7 @@ tl::rpc_error read_error(byte_view result) {
 }
 
 byte_buffer get_file_query(int64_t offset, int32_t limit, bool precise = false) {
-  byte_buffer q;
-  tl::writer w{q};
-  w.write_uint32(upload_get_file_id);
-  w.write_uint32(precise ? 1 : 0);   // flags.0: precise
-  w.write_uint32(0xbad0beef);        // some InputFileLocation constructor ...
-  w.write_int64(1);                  // ... and its fields
-  w.write_bytes(byte_view{std::string_view{"file reference"}});
-  w.write_int64(offset);
-  w.write_int32(limit);
-  return q;
+  return pattern_file_query(offset, limit, precise);
 }
 
 } // namespace

@@ -1,8 +1,6 @@
 #include "mtsender/tests/test_dc/accounts.hpp"
 
 #include "mtsender/tests/test_dc/builtin_methods.hpp"
-#include "mtsender/transport/tl/reader.hpp"
-#include "mtsender/transport/tl/writer.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -49,25 +47,22 @@ std::optional<int64_t> account_book::redeem(int32_t dc, int64_t id, byte_view by
 
 namespace {
 
-void write_user(tl::writer& w, int64_t account) {
-  const uint32_t flags = (1u << 0) | (1u << 1) | (1u << 3) | (1u << 10) | (1u << 14);
-  w.write_uint32(user_id);
-  w.write_uint32(flags);
-  w.write_uint32(0);                                   // flags2
-  w.write_int64(account);
-  w.write_int64(account * 7919 + 1);                   // access_hash
-  w.write_string("Test bot " + std::to_string(account));
-  w.write_string("test" + std::to_string(account) + "_bot");
-  w.write_int32(1);                                    // bot_info_version
+api::user user_of(int64_t account) {
+  api::user u;
+  u.self = true;
+  u.bot = true;
+  u.id = account;
+  u.access_hash = account * 7919 + 1;
+  u.first_name = "Test bot " + std::to_string(account);
+  u.username = "test" + std::to_string(account) + "_bot";
+  u.bot_info_version = 1;
+  return u;
 }
 
 rpc_reply authorization(int64_t account) {
-  byte_buffer out;
-  tl::writer w{out};
-  w.write_uint32(auth_authorization_id);
-  w.write_uint32(0);   // flags
-  write_user(w, account);
-  return rpc_reply::result(std::move(out));
+  api::auth::authorization a;
+  a.user = user_of(account);
+  return rpc_reply::result_of<api::auth::importAuthorization>(a);
 }
 
 rpc_reply unregistered() { return rpc_reply::error(401, "AUTH_KEY_UNREGISTERED"); }
@@ -95,15 +90,10 @@ std::optional<rpc_reply> account_answer(const rpc_call& call, const account_opti
                                         int64_t now, random_source& rnd) {
   if (!opts.enabled)
     return std::nullopt;
-  tl::reader r{call.query};
   switch (call.constructor_id) {
     case auth_import_bot_authorization_id: {
-      r.skip(4);
-      r.read_int32("flags");
-      r.read_int32("api_id");
-      r.read_string("api_hash");
-      const std::string token = r.read_string("bot_auth_token");
-      r.expect_end("auth.importBotAuthorization");
+      const std::string token =
+        api::from_bytes<api::auth::importBotAuthorization>(call.query).bot_auth_token;
       auto id = bot_id_of(token);
       if (!id || (!opts.accept_any_bot_token
                   && std::find(opts.bot_tokens.begin(), opts.bot_tokens.end(), token)
@@ -116,28 +106,18 @@ std::optional<rpc_reply> account_answer(const rpc_call& call, const account_opti
       return authorization(*id);
     }
     case auth_export_authorization_id: {
-      r.skip(4);
-      const int32_t target = r.read_int32("dc_id");
-      r.expect_end("auth.exportAuthorization");
+      const int32_t target = api::from_bytes<api::auth::exportAuthorization>(call.query).dc_id;
       auto account = book.account_of(call.dc_id, call.auth_key_id);
       if (!account)
         return unregistered();
       if (target == call.dc_id || std::find(dc_ids.begin(), dc_ids.end(), target) == dc_ids.end())
         return rpc_reply::error(400, "DC_ID_INVALID");
       auto bytes = book.export_to(*account, target, now + opts.export_ttl_s, rnd);
-      byte_buffer out;
-      tl::writer w{out};
-      w.write_uint32(auth_exported_authorization_id);
-      w.write_int64(*account);
-      w.write_bytes(bytes);
-      return rpc_reply::result(std::move(out));
+      return rpc_reply::result_of<api::auth::exportAuthorization>({*account, std::move(bytes)});
     }
     case auth_import_authorization_id: {
-      r.skip(4);
-      const int64_t id = r.read_int64("id");
-      const auto bytes = r.read_bytes("bytes");
-      r.expect_end("auth.importAuthorization");
-      auto account = book.redeem(call.dc_id, id, bytes, now);
+      const auto q = api::from_bytes<api::auth::importAuthorization>(call.query);
+      auto account = book.redeem(call.dc_id, q.id, q.bytes, now);
       if (!account)
         return rpc_reply::error(400, "AUTH_BYTES_INVALID");
       book.authorize(call.dc_id, call.auth_key_id, *account);
@@ -147,24 +127,15 @@ std::optional<rpc_reply> account_answer(const rpc_call& call, const account_opti
       auto account = book.account_of(call.dc_id, call.auth_key_id);
       if (!account)
         return unregistered();
-      r.skip(4);
-      const uint32_t n = r.read_vector_header(4, "users.getUsers id");
-      byte_buffer out;
-      tl::writer w{out};
-      w.write_vector_header(n);
-      for (uint32_t i = 0; i < n; ++i)
-        write_user(w, *account);
-      return rpc_reply::result(std::move(out));
+      const auto n = api::from_bytes<api::users::getUsers>(call.query).id.size();
+      return rpc_reply::result_of<api::users::getUsers>(
+        std::vector<api::User>(n, api::User{user_of(*account)}));
     }
     case updates_get_state_id: {
       if (!book.account_of(call.dc_id, call.auth_key_id))
         return unregistered();
-      byte_buffer out;
-      tl::writer w{out};
-      w.write_uint32(updates_state_id);
-      for (int32_t v : {1, 0, int32_t(now), 1, 0})
-        w.write_int32(v);
-      return rpc_reply::result(std::move(out));
+      api::from_bytes<api::updates::getState>(call.query);
+      return rpc_reply::result_of<api::updates::getState>({1, 0, int32_t(now), 1, 0});
     }
     case upload_get_file_id:
       if (opts.files_dc != 0 && opts.files_dc != call.dc_id)

@@ -23,6 +23,12 @@
 // registered for one of these ids replaces the built-in answer and its rules.
 #pragma once
 
+#include "mtsender/api/User.hpp"
+#include "mtsender/api/auth/exportAuthorization.hpp"
+#include "mtsender/api/auth/importAuthorization.hpp"
+#include "mtsender/api/auth/importBotAuthorization.hpp"
+#include "mtsender/api/updates/getState.hpp"
+#include "mtsender/api/users/getUsers.hpp"
 #include "mtsender/tests/test_dc/rpc_handler.hpp"
 #include "mtsender/transport/bytes.hpp"
 #include "mtsender/transport/random.hpp"
@@ -35,15 +41,18 @@
 
 namespace mtsender::test_dc {
 
-inline constexpr uint32_t auth_import_bot_authorization_id = 0x67a3ff2c;
-inline constexpr uint32_t auth_export_authorization_id = 0xe5bfffcd;
-inline constexpr uint32_t auth_import_authorization_id = 0xa57a7dad;
-inline constexpr uint32_t auth_authorization_id = 0x2ea2c0d4;
-inline constexpr uint32_t auth_exported_authorization_id = 0xb434e2b8;
-inline constexpr uint32_t users_get_users_id = 0x0d91a548;
-inline constexpr uint32_t updates_get_state_id = 0xedd4882a;
-inline constexpr uint32_t updates_state_id = 0xa56c2a3e;
-inline constexpr uint32_t user_id = 0xb1b8cc83;
+// Constructor ids of the methods above and their answers, from the schema.
+inline constexpr uint32_t auth_import_bot_authorization_id =
+  api::auth::importBotAuthorization::tl_id;
+inline constexpr uint32_t auth_export_authorization_id = api::auth::exportAuthorization::tl_id;
+inline constexpr uint32_t auth_import_authorization_id = api::auth::importAuthorization::tl_id;
+inline constexpr uint32_t auth_authorization_id = api::auth::authorization::tl_id;
+inline constexpr uint32_t auth_exported_authorization_id =
+  api::auth::exportedAuthorization::tl_id;
+inline constexpr uint32_t users_get_users_id = api::users::getUsers::tl_id;
+inline constexpr uint32_t updates_get_state_id = api::updates::getState::tl_id;
+inline constexpr uint32_t updates_state_id = api::updates::state::tl_id;
+inline constexpr uint32_t user_id = api::user::tl_id;
 
 struct account_options {
   bool enabled = true;                   // the built-in methods above

@@ -2,16 +2,6 @@
 
 #include "mtsender/tests/test_dc/file_store.hpp"
 #include "mtsender/transport/files/download_rules.hpp"
-#include "mtsender/transport/files/file_tl.hpp"
-
-#include "mtsender/api/Config.hpp"
-#include "mtsender/api/DcOption.hpp"
-#include "mtsender/api/NearestDc.hpp"
-#include "mtsender/api/help/getConfig.hpp"
-#include "mtsender/api/help/getNearestDc.hpp"
-#include "mtsender/api/storage/FileType.hpp"
-#include "mtsender/api/upload/File.hpp"
-#include "mtsender/transport/tl/reader.hpp"
 #include "mtsender/transport/tl/writer.hpp"
 
 #include <cstring>
@@ -34,9 +24,7 @@ const uint8_t* file_pattern() {
 }
 
 rpc_reply get_config(const rpc_call& call, const builtin_context& ctx) {
-  tl::reader r{call.query};
-  api::read_boxed<api::help::getConfig>(r, 0);
-  r.expect_end("help.getConfig");
+  api::from_bytes<api::help::getConfig>(call.query);
   const int32_t now = int32_t(::time(nullptr));
   api::config c;               // flags: no optional field
   c.date = now;
@@ -78,28 +66,20 @@ rpc_reply get_config(const rpc_call& call, const builtin_context& ctx) {
   c.caption_length_max = 1024;
   c.message_length_max = 4096;
   c.webfile_dc_id = call.dc_id;
-  byte_buffer out;
-  tl::writer w{out};
-  api::write_boxed(w, c);
-  return rpc_reply::result(std::move(out));
+  return rpc_reply::result_of<api::help::getConfig>(c);
 }
 
 rpc_reply nearest_dc(const rpc_call& call, const std::string& country) {
-  tl::reader r{call.query};
-  api::read_boxed<api::help::getNearestDc>(r, 0);
-  r.expect_end("help.getNearestDc");
+  api::from_bytes<api::help::getNearestDc>(call.query);
   api::nearestDc n;
   n.country = country;
   n.this_dc = call.dc_id;
   n.nearest_dc = call.dc_id;
-  byte_buffer out;
-  tl::writer w{out};
-  api::write_boxed(w, n);
-  return rpc_reply::result(std::move(out));
+  return rpc_reply::result_of<api::help::getNearestDc>(n);
 }
 
 rpc_reply get_file(const rpc_call& call, const builtin_context& ctx) {
-  const auto q = files::read_get_file(call.query);
+  const auto q = api::from_bytes<api::upload::getFile>(call.query);
   if (q.offset < 0)
     return rpc_reply::error(400, "OFFSET_INVALID");
   if (q.limit <= 0 || q.limit > max_get_file_limit)
@@ -137,6 +117,15 @@ rpc_reply get_file(const rpc_call& call, const builtin_context& ctx) {
 
 } // namespace
 
+byte_buffer pattern_file_query(int64_t offset, int32_t limit, bool precise) {
+  api::upload::getFile q;
+  q.precise = precise;
+  q.location = api::inputPhotoFileLocation{1, 2, {3}, "x"};
+  q.offset = offset;
+  q.limit = limit;
+  return api::to_bytes(q);
+}
+
 std::optional<rpc_reply> builtin_answer(const rpc_call& call, const builtin_context& ctx,
                                         bool& is_file) {
   is_file = false;
@@ -157,17 +146,21 @@ std::optional<rpc_reply> builtin_answer(const rpc_call& call, const builtin_cont
   switch (call.constructor_id) {
     case upload_save_file_part_id:
     case upload_save_big_file_part_id:
-      return store.save_part(call.auth_key_id, files::read_save_part(call.query));
+      return store.save_part(call.auth_key_id, read_saved_part(call.query));
     case account_upload_theme_id:
-      return store.assemble(call.dc_id, call.auth_key_id, files::read_upload_theme(call.query));
+      return store.assemble(call.dc_id, call.auth_key_id,
+                            api::from_bytes<api::account::uploadTheme>(call.query));
     case upload_get_cdn_file_id:
       is_file = true;
-      return store.get_cdn_file(call.dc_id, files::read_get_cdn_file(call.query));
+      return store.get_cdn_file(call.dc_id, api::from_bytes<api::upload::getCdnFile>(call.query));
     case upload_get_cdn_file_hashes_id:
-      return store.get_cdn_file_hashes(call.dc_id, files::read_get_cdn_file_hashes(call.query));
+      return store.get_cdn_file_hashes(
+        call.dc_id, api::from_bytes<api::upload::getCdnFileHashes>(call.query));
     case upload_reupload_cdn_file_id:
-      return store.reupload_cdn_file(call.dc_id, files::read_reupload_cdn_file(call.query));
+      return store.reupload_cdn_file(call.dc_id,
+                                     api::from_bytes<api::upload::reuploadCdnFile>(call.query));
     case help_get_cdn_config_id:
+      api::from_bytes<api::help::getCdnConfig>(call.query);
       return store.cdn_config();
     default:
       return std::nullopt;

@@ -22,6 +22,18 @@
 // unless `lenient_files`; violations get 400 OFFSET_INVALID / LIMIT_INVALID.
 #pragma once
 
+#include "mtsender/api/DcOption.hpp"
+#include "mtsender/api/account/uploadTheme.hpp"
+#include "mtsender/api/help/getCdnConfig.hpp"
+#include "mtsender/api/help/getConfig.hpp"
+#include "mtsender/api/help/getNearestDc.hpp"
+#include "mtsender/api/storage/FileType.hpp"
+#include "mtsender/api/upload/getCdnFile.hpp"
+#include "mtsender/api/upload/getCdnFileHashes.hpp"
+#include "mtsender/api/upload/getFile.hpp"
+#include "mtsender/api/upload/reuploadCdnFile.hpp"
+#include "mtsender/api/upload/saveBigFilePart.hpp"
+#include "mtsender/api/upload/saveFilePart.hpp"
 #include "mtsender/tests/test_dc/rpc_handler.hpp"
 
 #include <memory>
@@ -34,21 +46,26 @@ namespace mtsender::test_dc {
 
 class file_store;
 
-inline constexpr uint32_t help_get_nearest_dc_id = 0x1fb33026;
-inline constexpr uint32_t nearest_dc_id = 0x8e1a1775;
-inline constexpr uint32_t upload_save_file_part_id = 0xb304a621;
-inline constexpr uint32_t upload_save_big_file_part_id = 0xde7b673d;
-inline constexpr uint32_t account_upload_theme_id = 0x1c3db333;
-inline constexpr uint32_t upload_get_cdn_file_id = 0x395f69da;
-inline constexpr uint32_t upload_get_cdn_file_hashes_id = 0x91dc3f31;
-inline constexpr uint32_t upload_reupload_cdn_file_id = 0x9b2754a8;
-inline constexpr uint32_t help_get_cdn_config_id = 0x52029342;
-inline constexpr uint32_t upload_get_file_id = 0xbe5335be;
-inline constexpr uint32_t upload_file_id = 0x096a18d5;
-inline constexpr uint32_t storage_file_unknown_id = 0xaa963b05;
-inline constexpr uint32_t help_get_config_id = 0xc4f9186b;
-inline constexpr uint32_t config_id = 0xcc1a241e;
-inline constexpr uint32_t dc_option_id = 0x18b7a10d;
+// Constructor ids of what the server answers itself, from the schema.
+inline constexpr uint32_t help_get_nearest_dc_id = api::help::getNearestDc::tl_id;
+inline constexpr uint32_t nearest_dc_id = api::nearestDc::tl_id;
+inline constexpr uint32_t upload_save_file_part_id = api::upload::saveFilePart::tl_id;
+inline constexpr uint32_t upload_save_big_file_part_id = api::upload::saveBigFilePart::tl_id;
+inline constexpr uint32_t account_upload_theme_id = api::account::uploadTheme::tl_id;
+inline constexpr uint32_t upload_get_cdn_file_id = api::upload::getCdnFile::tl_id;
+inline constexpr uint32_t upload_get_cdn_file_hashes_id = api::upload::getCdnFileHashes::tl_id;
+inline constexpr uint32_t upload_reupload_cdn_file_id = api::upload::reuploadCdnFile::tl_id;
+inline constexpr uint32_t help_get_cdn_config_id = api::help::getCdnConfig::tl_id;
+inline constexpr uint32_t upload_get_file_id = api::upload::getFile::tl_id;
+inline constexpr uint32_t upload_file_id = api::upload::file::tl_id;
+inline constexpr uint32_t storage_file_unknown_id = api::storage::fileUnknown::tl_id;
+inline constexpr uint32_t help_get_config_id = api::help::getConfig::tl_id;
+inline constexpr uint32_t config_id = api::config::tl_id;
+inline constexpr uint32_t dc_option_id = api::dcOption::tl_id;
+
+// upload.getFile of the virtual file (an inputPhotoFileLocation: not an
+// assembled document's), for tests and benchmarks that need no upload.
+byte_buffer pattern_file_query(int64_t offset, int32_t limit, bool precise = false);
 
 inline constexpr size_t max_file_part_size = 512 * 1024;
 inline constexpr int32_t max_get_file_limit = 1024 * 1024;

@@ -1,11 +1,20 @@
 #include "mtsender/tests/test_dc/file_store.hpp"
 
+#include "mtsender/api/Document.hpp"
+#include "mtsender/api/InputFile.hpp"
+#include "mtsender/api/CdnPublicKey.hpp"
+#include "mtsender/api/InputFileLocation.hpp"
+#include "mtsender/api/help/getCdnConfig.hpp"
+#include "mtsender/api/storage/FileType.hpp"
+#include "mtsender/api/upload/CdnFile.hpp"
+#include "mtsender/api/upload/File.hpp"
+#include "mtsender/api/upload/saveBigFilePart.hpp"
+#include "mtsender/api/upload/saveFilePart.hpp"
 #include "mtsender/transport/crypto/sha.hpp"
 #include "mtsender/transport/files/cdn_cipher.hpp"
 #include "mtsender/transport/files/download_rules.hpp"
 #include "mtsender/transport/files/md5.hpp"
 #include "mtsender/transport/files/upload_plan.hpp"
-#include "mtsender/transport/tl/writer.hpp"
 
 #include <cstring>
 #include <ctime>
@@ -15,12 +24,6 @@ namespace mtsender::test_dc {
 namespace {
 
 rpc_reply bad(std::string name) { return rpc_reply::error(400, std::move(name)); }
-
-rpc_reply bool_true() {
-  byte_buffer out;
-  tl::writer{out}.write_bool(true);
-  return rpc_reply::result(std::move(out));
-}
 
 // Tokens name the file: its id, then a tag saying what the token is for.
 byte_buffer token_for(int64_t id, uint32_t tag) {
@@ -54,6 +57,16 @@ std::array<uint8_t, N> derive(int64_t id, const char* label) {
 
 } // namespace
 
+saved_part read_saved_part(byte_view query) {
+  tl::reader r{query};
+  if (r.remaining() >= 4 && r.peek_uint32() == api::upload::saveBigFilePart::tl_id) {
+    auto q = api::from_bytes<api::upload::saveBigFilePart>(query);
+    return {q.file_id, q.file_part, true, q.file_total_parts, std::move(q.bytes)};
+  }
+  auto q = api::from_bytes<api::upload::saveFilePart>(query);
+  return {q.file_id, q.file_part, false, 0, std::move(q.bytes)};
+}
+
 file_store::file_store(file_options opts, bool lenient)
   : opts_(std::move(opts)), lenient_(lenient) {}
 
@@ -79,19 +92,19 @@ void file_store::make_room(size_t incoming) {
   }
 }
 
-rpc_reply file_store::save_part(uint64_t auth_key_id, const files::save_part_query& q) {
+rpc_reply file_store::save_part(uint64_t auth_key_id, saved_part q) {
   if (q.part < 0 || q.part >= opts_.max_parts)
     return bad("FILE_PART_INVALID");
-  if (q.big() && (q.total_parts <= 0 || q.total_parts > opts_.max_parts))
+  if (q.big && (q.total_parts <= 0 || q.total_parts > opts_.max_parts))
     return bad("FILE_PARTS_INVALID");
-  if (q.big() && q.part >= q.total_parts)
+  if (q.big && q.part >= q.total_parts)
     return bad("FILE_PART_INVALID");
   if (q.bytes.empty())
     return bad("FILE_PART_EMPTY");
   if (q.bytes.size() > size_t(files::max_part_size))
     return bad("FILE_PART_TOO_BIG");
-  const bool last = q.big() && q.part == q.total_parts - 1;
-  if (!lenient_ && q.big() && !last && !files::valid_part_size(int64_t(q.bytes.size())))
+  const bool last = q.big && q.part == q.total_parts - 1;
+  if (!lenient_ && q.big && !last && !files::valid_part_size(int64_t(q.bytes.size())))
     return bad("FILE_PART_SIZE_INVALID");
 
   std::lock_guard<std::mutex> lock{mu_};
@@ -99,9 +112,9 @@ rpc_reply file_store::save_part(uint64_t auth_key_id, const files::save_part_que
   auto it = uploads_.find(key);
   if (it != uploads_.end()) {
     upload& u = it->second;
-    if (u.big != q.big() || (q.big() && u.total_parts != q.total_parts))
+    if (u.big != q.big || (q.big && u.total_parts != q.total_parts))
       return bad("FILE_PARTS_INVALID");
-    if (!lenient_ && q.big() && !last && u.part_size != 0
+    if (!lenient_ && q.big && !last && u.part_size != 0
         && u.part_size != int32_t(q.bytes.size()))
       return bad("FILE_PART_SIZE_CHANGED");
   }
@@ -114,24 +127,35 @@ rpc_reply file_store::save_part(uint64_t auth_key_id, const files::save_part_que
   make_room(q.bytes.size() > replaced ? q.bytes.size() - replaced : 0);
   upload& u = uploads_[key];   // (re)created if eviction took it
   if (u.seq == 0) {
-    u.big = q.big();
-    u.total_parts = q.big() ? q.total_parts : 0;
+    u.big = q.big;
+    u.total_parts = q.big ? q.total_parts : 0;
     u.seq = next_seq_++;
   }
-  if (q.big() && !last && u.part_size == 0)
+  if (q.big && !last && u.part_size == 0)
     u.part_size = int32_t(q.bytes.size());
   auto& slot = u.parts[q.part];
   u.bytes -= slot.size();
   bytes_ -= slot.size();
-  slot.assign(q.bytes.begin(), q.bytes.end());
+  slot = std::move(q.bytes);
   u.bytes += slot.size();
   bytes_ += slot.size();
-  return bool_true();
+  return rpc_reply::result_of<api::upload::saveFilePart>(true);
 }
 
 rpc_reply file_store::assemble(int32_t dc_id, uint64_t auth_key_id,
-                               const files::upload_theme_query& q) {
-  const auto& f = q.file;
+                               const api::account::uploadTheme& q) {
+  struct {
+    int64_t id = 0;
+    int32_t parts = 0;
+    bool big = false;
+    std::string md5_checksum;
+  } f;
+  if (auto* small = q.file.get_if<api::inputFile>())
+    f = {small->id, small->parts, false, small->md5_checksum};
+  else if (auto* big = q.file.get_if<api::inputFileBig>())
+    f = {big->id, big->parts, true, ""};
+  else
+    return bad("FILE_PARTS_INVALID");   // not an upload's parts (a story document)
   if (f.parts <= 0 || f.parts > opts_.max_parts)
     return bad("FILE_PARTS_INVALID");
   std::lock_guard<std::mutex> lock{mu_};
@@ -175,7 +199,7 @@ rpc_reply file_store::assemble(int32_t dc_id, uint64_t auth_key_id,
   file.cdn_key = derive<32>(f.id, "cdn key");
   file.cdn_iv = derive<16>(f.id, "cdn iv");
   file.on_cdn = !opts_.cdn_reupload_needed;
-  files::document_info d;
+  api::document d;
   d.id = f.id;
   d.access_hash = test_access_hash(f.id);
   d.file_reference = {0x7e, 0x57};
@@ -190,9 +214,7 @@ rpc_reply file_store::assemble(int32_t dc_id, uint64_t auth_key_id,
   }
   bytes_ += file.data.size();
   files_[f.id] = std::move(file);
-  byte_buffer out;
-  files::write_document(out, d);
-  return rpc_reply::result(std::move(out));
+  return rpc_reply::result_of<api::account::uploadTheme>(d);
 }
 
 void file_store::ensure_hashes(stored_file& f) const {
@@ -215,36 +237,35 @@ std::vector<files::file_hash> file_store::hashes_from(stored_file& f, int64_t of
   return out;
 }
 
-std::optional<rpc_reply> file_store::get_file(int32_t dc_id, const files::get_file_query& q) {
-  files::document_location loc;
-  if (!files::read_document_location(q.location, loc))
+std::optional<rpc_reply> file_store::get_file(int32_t dc_id, const api::upload::getFile& q) {
+  auto* loc = q.location.get_if<api::inputDocumentFileLocation>();
+  if (loc == nullptr)
     return std::nullopt;
   if (is_cdn(dc_id))
     return bad("CDN_METHOD_INVALID");
   std::lock_guard<std::mutex> lock{mu_};
-  auto it = files_.find(loc.id);
-  if (it == files_.end() || loc.access_hash != test_access_hash(loc.id))
+  auto it = files_.find(loc->id);
+  if (it == files_.end() || loc->access_hash != test_access_hash(loc->id))
     return bad("FILE_ID_INVALID");
   stored_file& f = it->second;
   if (f.dc_id != dc_id)
     return rpc_reply::error(303, "FILE_MIGRATE_" + std::to_string(f.dc_id));
   if (opts_.cdn_dc != 0 && q.cdn_supported) {
-    files::cdn_redirect r;
+    api::upload::fileCdnRedirect r;
     r.dc_id = opts_.cdn_dc;
-    r.file_token = token_for(loc.id, file_token_tag);
-    r.key = f.cdn_key;
-    r.iv = f.cdn_iv;
-    r.hashes = hashes_from(f, 0);
-    byte_buffer out;
-    files::write_cdn_redirect(out, r);
-    return rpc_reply::result(std::move(out));
+    r.file_token = token_for(loc->id, file_token_tag);
+    r.encryption_key.assign(f.cdn_key.begin(), f.cdn_key.end());
+    r.encryption_iv.assign(f.cdn_iv.begin(), f.cdn_iv.end());
+    auto hashes = hashes_from(f, 0);
+    r.file_hashes.assign(hashes.begin(), hashes.end());
+    return rpc_reply::result_of<api::upload::getFile>(r);
   }
   const int64_t size = int64_t(f.data.size());
   const int64_t from = std::min(q.offset, size);
   const int64_t n = std::min<int64_t>(q.limit, size - from);
-  byte_buffer out;
-  files::write_upload_file(out, byte_view{f.data}.sub(size_t(from), size_t(n)));
-  return rpc_reply::result(std::move(out));
+  api::upload::file part{api::storage::fileUnknown{}, 0,
+                         byte_buffer(f.data.begin() + from, f.data.begin() + from + n)};
+  return rpc_reply::result_of<api::upload::getFile>(part);
 }
 
 file_store::stored_file* file_store::by_token(byte_view token, int64_t* id) {
@@ -254,7 +275,7 @@ file_store::stored_file* file_store::by_token(byte_view token, int64_t* id) {
   return it == files_.end() ? nullptr : &it->second;
 }
 
-rpc_reply file_store::get_cdn_file(int32_t dc_id, const files::get_cdn_file_query& q) {
+rpc_reply file_store::get_cdn_file(int32_t dc_id, const api::upload::getCdnFile& q) {
   if (!is_cdn(dc_id))
     return bad("CDN_METHOD_INVALID");
   if (!lenient_) {
@@ -269,11 +290,9 @@ rpc_reply file_store::get_cdn_file(int32_t dc_id, const files::get_cdn_file_quer
   stored_file* f = by_token(q.file_token, &id);
   if (f == nullptr)
     return bad("FILE_TOKEN_INVALID");
-  byte_buffer out;
-  if (!f->on_cdn) {
-    files::write_cdn_reupload_needed(out, token_for(id, request_token_tag));
-    return rpc_reply::result(std::move(out));
-  }
+  if (!f->on_cdn)
+    return rpc_reply::result_of<api::upload::getCdnFile>(
+      api::upload::cdnFileReuploadNeeded{token_for(id, request_token_tag)});
   const int64_t size = int64_t(f->data.size());
   const int64_t from = std::min(q.offset, size);
   const int64_t n = std::min<int64_t>(q.limit, size - from);
@@ -281,11 +300,11 @@ rpc_reply file_store::get_cdn_file(int32_t dc_id, const files::get_cdn_file_quer
   if (opts_.cdn_corrupt_offset >= from && opts_.cdn_corrupt_offset < from + n)
     part[size_t(opts_.cdn_corrupt_offset - from)] ^= 0x01;
   files::cdn_crypt(f->cdn_key, f->cdn_iv, from, part.data(), part.size());
-  files::write_cdn_file(out, part);
-  return rpc_reply::result(std::move(out));
+  return rpc_reply::result_of<api::upload::getCdnFile>(api::upload::cdnFile{std::move(part)});
 }
 
-rpc_reply file_store::get_cdn_file_hashes(int32_t dc_id, const files::token_offset_query& q) {
+rpc_reply file_store::get_cdn_file_hashes(int32_t dc_id,
+                                          const api::upload::getCdnFileHashes& q) {
   if (is_cdn(dc_id))
     return bad("CDN_METHOD_INVALID");
   std::lock_guard<std::mutex> lock{mu_};
@@ -295,12 +314,11 @@ rpc_reply file_store::get_cdn_file_hashes(int32_t dc_id, const files::token_offs
     return bad("FILE_TOKEN_INVALID");
   if (q.offset < 0 || q.offset >= int64_t(f->data.size()))
     return bad("OFFSET_INVALID");
-  byte_buffer out;
-  files::write_file_hashes(out, hashes_from(*f, q.offset));
-  return rpc_reply::result(std::move(out));
+  auto hashes = hashes_from(*f, q.offset);
+  return rpc_reply::result_of<api::upload::getCdnFileHashes>({hashes.begin(), hashes.end()});
 }
 
-rpc_reply file_store::reupload_cdn_file(int32_t dc_id, const files::token_offset_query& q) {
+rpc_reply file_store::reupload_cdn_file(int32_t dc_id, const api::upload::reuploadCdnFile& q) {
   if (is_cdn(dc_id))
     return bad("CDN_METHOD_INVALID");
   std::lock_guard<std::mutex> lock{mu_};
@@ -313,18 +331,15 @@ rpc_reply file_store::reupload_cdn_file(int32_t dc_id, const files::token_offset
     return bad("REQUEST_TOKEN_INVALID");
   f->on_cdn = true;
   ++cdn_reuploads_;
-  byte_buffer out;
-  files::write_file_hashes(out, hashes_from(*f, 0));
-  return rpc_reply::result(std::move(out));
+  auto hashes = hashes_from(*f, 0);
+  return rpc_reply::result_of<api::upload::reuploadCdnFile>({hashes.begin(), hashes.end()});
 }
 
 rpc_reply file_store::cdn_config() const {
-  std::vector<files::cdn_public_key> keys;
+  api::cdnConfig c;
   if (opts_.cdn_dc != 0 && !opts_.cdn_public_key_pem.empty())
-    keys.push_back({opts_.cdn_dc, opts_.cdn_public_key_pem});
-  byte_buffer out;
-  files::write_cdn_config(out, keys);
-  return rpc_reply::result(std::move(out));
+    c.public_keys.push_back(api::cdnPublicKey{opts_.cdn_dc, opts_.cdn_public_key_pem});
+  return rpc_reply::result_of<api::help::getCdnConfig>(c);
 }
 
 file_store::stats file_store::snapshot() const {

@@ -27,7 +27,13 @@
 
 #include "mtsender/tests/test_dc/file_options.hpp"
 #include "mtsender/tests/test_dc/rpc_handler.hpp"
-#include "mtsender/transport/files/file_tl.hpp"
+#include "mtsender/api/account/uploadTheme.hpp"
+#include "mtsender/api/upload/getCdnFile.hpp"
+#include "mtsender/api/upload/getCdnFileHashes.hpp"
+#include "mtsender/api/upload/getFile.hpp"
+#include "mtsender/api/upload/reuploadCdnFile.hpp"
+#include "mtsender/transport/bytes.hpp"
+#include "mtsender/transport/files/cdn_hashes.hpp"
 
 #include <map>
 #include <memory>
@@ -40,19 +46,30 @@ constexpr int64_t test_access_hash(int64_t file_id) noexcept {
   return int64_t(uint64_t(file_id) ^ 0x5eed5eed5eed5eedull);
 }
 
+// upload.saveFilePart or upload.saveBigFilePart, as the store checks it.
+struct saved_part {
+  int64_t file_id = 0;
+  int32_t part = 0;
+  bool big = false;
+  int32_t total_parts = 0;   // big only
+  byte_buffer bytes;
+};
+// The query of either; throws tl::decode_error for anything else.
+saved_part read_saved_part(byte_view query);
+
 class file_store {
 public:
   file_store(file_options opts, bool lenient);
 
-  rpc_reply save_part(uint64_t auth_key_id, const files::save_part_query& q);
-  // Assembles the upload named by `f` and answers a document (or an error).
-  rpc_reply assemble(int32_t dc_id, uint64_t auth_key_id, const files::upload_theme_query& q);
+  rpc_reply save_part(uint64_t auth_key_id, saved_part q);
+  // Assembles the upload named by `q.file` and answers a document (or an error).
+  rpc_reply assemble(int32_t dc_id, uint64_t auth_key_id, const api::account::uploadTheme& q);
   // upload.getFile for a document location; nullopt: not a document
   // location (the caller serves the pattern file).
-  std::optional<rpc_reply> get_file(int32_t dc_id, const files::get_file_query& q);
-  rpc_reply get_cdn_file(int32_t dc_id, const files::get_cdn_file_query& q);
-  rpc_reply get_cdn_file_hashes(int32_t dc_id, const files::token_offset_query& q);
-  rpc_reply reupload_cdn_file(int32_t dc_id, const files::token_offset_query& q);
+  std::optional<rpc_reply> get_file(int32_t dc_id, const api::upload::getFile& q);
+  rpc_reply get_cdn_file(int32_t dc_id, const api::upload::getCdnFile& q);
+  rpc_reply get_cdn_file_hashes(int32_t dc_id, const api::upload::getCdnFileHashes& q);
+  rpc_reply reupload_cdn_file(int32_t dc_id, const api::upload::reuploadCdnFile& q);
   rpc_reply cdn_config() const;
 
   struct stats {

@@ -14,6 +14,7 @@
 
 #include "mtsender/transport/bytes.hpp"
 #include "mtsender/transport/tl/api_wrappers.hpp"
+#include "mtsender/transport/tl/writer.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -54,6 +55,15 @@ struct rpc_reply {
     r.type = kind::result;
     r.body = std::move(answer);
     return r;
+  }
+  // The result of the generated API function F (mtsender/api/...), written
+  // as the schema says.
+  template <class F>
+  static rpc_reply result_of(const typename F::result_type& answer) {
+    byte_buffer out;
+    tl::writer w{out};
+    F::write_result(w, answer);
+    return result(std::move(out));
   }
   static rpc_reply error(int32_t code, std::string message) {
     rpc_reply r;

@@ -218,4 +218,24 @@ T read_boxed(tl::reader& r, int depth) {
   }
 }
 
+// One object or function as its own bytes (boxed), and back: from_bytes
+// throws tl::decode_error unless `in` is exactly one T.
+template <class T>
+byte_buffer to_bytes(const T& x) {
+  byte_buffer out;
+  tl::writer w{out};
+  write_boxed(w, x);
+  return out;
+}
+template <class T>
+T from_bytes(byte_view in) {
+  tl::reader r{in};
+  T x = read_boxed<T>(r, 0);
+  if constexpr (is_boxed<T>::value)
+    r.expect_end(T::tag::tl_name);
+  else
+    r.expect_end(T::tl_name);
+  return x;
+}
+
 } // namespace mtsender::api

@@ -21,6 +21,14 @@ void cdn_hashes::add(const std::vector<file_hash>& hashes) {
   }
 }
 
+void cdn_hashes::add_answer(const std::vector<api::FileHash>& hashes) {
+  std::vector<file_hash> plain;
+  plain.reserve(hashes.size());
+  for (auto& h : hashes)
+    plain.push_back(h.get<file_hash>());
+  add(plain);
+}
+
 cdn_hashes::verdict cdn_hashes::verify(int64_t offset, byte_view data) const {
   const int64_t end = offset + int64_t(data.size());
   int64_t pos = offset;

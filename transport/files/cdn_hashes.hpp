@@ -13,6 +13,7 @@
 //   switch (book.verify(offset, decrypted).status) { ... }
 #pragma once
 
+#include "mtsender/api/FileHash.hpp"
 #include "mtsender/transport/bytes.hpp"
 
 #include <map>
@@ -20,11 +21,8 @@
 
 namespace mtsender::files {
 
-struct file_hash {
-  int64_t offset = 0;
-  int32_t limit = 0;
-  byte_buffer hash;   // 32 bytes of SHA-256
-};
+// fileHash#f39b035c offset:long limit:int hash:bytes (32 bytes of SHA-256).
+using file_hash = api::fileHash;
 
 class cdn_hashes {
 public:
@@ -43,6 +41,8 @@ public:
   // limit or hash) replaces it. Throws file_error bad_cdn_redirect for a
   // hash that is not 32 bytes or a range that is empty or negative.
   void add(const std::vector<file_hash>& hashes);
+  // The same for an answer's Vector<FileHash> (every item is a fileHash).
+  void add_answer(const std::vector<api::FileHash>& hashes);
 
   // Checks `data` (decrypted) at `offset`: the known ranges must tile it
   // from its first byte to its last. A range reaching past the data is a
