@@ -10,6 +10,7 @@
 #include "mtsender/messages/add_message_types.hpp"
 #include "mtsender/messages/error.hpp"
 #include "mtsender/messages/frame_event.hpp"
+#include "mtsender/messages/invoke.hpp"
 #include "mtsender/tests/actors/queries.hpp"
 #include "mtsender/tests/actors/test_node.hpp"
 #include "mtsender/tests/test_dc/builtin_methods.hpp"
@@ -146,15 +147,13 @@ inline outcome invoke_one(caf::scoped_actor& self, const dc_pool& pool, int32_t 
   return invoke_all(self, pool, dc, std::move(v))[0];
 }
 
-// nearestDc#8e1a1775 country:string this_dc:int nearest_dc:int
+// this_dc of a help.getNearestDc answer; -1 for no answer or another one.
 inline int32_t this_dc_of(const outcome& o) {
-  if (!o.value)
+  try {
+    return o.value ? decode_result<api::help::getNearestDc>(*o.value).this_dc : -1;
+  } catch (const tl::decode_error&) {
     return -1;
-  tl::reader r{o.value->bytes};
-  if (r.read_uint32("constructor") != test_dc::nearest_dc_id)
-    return -1;
-  r.read_string("country");
-  return r.read_int32("this_dc");
+  }
 }
 
 inline pool_stats stats_of(caf::scoped_actor& self, const dc_pool& pool) {

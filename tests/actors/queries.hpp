@@ -34,13 +34,7 @@ inline uint32_t tag_in(byte_view body) {
   return r.read_uint32("tag");
 }
 
-// help.getNearestDc: just its constructor id.
-inline byte_buffer nearest_dc_query() {
-  byte_buffer b;
-  tl::writer w{b};
-  w.write_uint32(test_dc::help_get_nearest_dc_id);
-  return b;
-}
+inline byte_buffer nearest_dc_query() { return api::to_bytes(api::help::getNearestDc{}); }
 
 // A query the test server does not know; tests register a handler for it.
 inline constexpr uint32_t custom_query_id = 0x0badc0de;
