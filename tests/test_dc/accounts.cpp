@@ -1,6 +1,7 @@
 #include "mtsender/tests/test_dc/accounts.hpp"
 
 #include "mtsender/tests/test_dc/builtin_methods.hpp"
+#include "mtsender/tests/test_dc/phone_login.hpp"
 #include "mtsender/transport/tl/reader.hpp"
 #include "mtsender/transport/tl/writer.hpp"
 
@@ -61,7 +62,9 @@ void write_user(tl::writer& w, int64_t account) {
   w.write_int32(1);                                    // bot_info_version
 }
 
-rpc_reply authorization(int64_t account) {
+} // namespace
+
+rpc_reply authorization_of(int64_t account) {
   byte_buffer out;
   tl::writer w{out};
   w.write_uint32(auth_authorization_id);
@@ -69,6 +72,8 @@ rpc_reply authorization(int64_t account) {
   write_user(w, account);
   return rpc_reply::result(std::move(out));
 }
+
+namespace {
 
 rpc_reply unregistered() { return rpc_reply::error(401, "AUTH_KEY_UNREGISTERED"); }
 
@@ -95,6 +100,8 @@ std::optional<rpc_reply> account_answer(const rpc_call& call, const account_opti
                                         int64_t now, random_source& rnd) {
   if (!opts.enabled)
     return std::nullopt;
+  if (auto p = phone_login_answer(call, opts, book))   // phone_login.hpp
+    return p;
   tl::reader r{call.query};
   switch (call.constructor_id) {
     case auth_import_bot_authorization_id: {
@@ -113,7 +120,7 @@ std::optional<rpc_reply> account_answer(const rpc_call& call, const account_opti
       if (home != opts.home_dc.end() && home->second != call.dc_id)
         return rpc_reply::error(303, "USER_MIGRATE_" + std::to_string(home->second));
       book.authorize(call.dc_id, call.auth_key_id, *id);
-      return authorization(*id);
+      return authorization_of(*id);
     }
     case auth_export_authorization_id: {
       r.skip(4);
@@ -141,7 +148,7 @@ std::optional<rpc_reply> account_answer(const rpc_call& call, const account_opti
       if (!account)
         return rpc_reply::error(400, "AUTH_BYTES_INVALID");
       book.authorize(call.dc_id, call.auth_key_id, *account);
-      return authorization(*account);
+      return authorization_of(*account);
     }
     case users_get_users_id: {
       auto account = book.account_of(call.dc_id, call.auth_key_id);
