@@ -346,3 +346,40 @@ TEST_CASE("a migration to a DC help.getConfig does not list: the caller gets the
   CHECK(stray_messages(self) == 0);
   stop(self, pool);
 }
+
+TEST_CASE("a tcpo_only option is reached through obfuscated2 with its secret",
+          "[actors][pool][dc_config]") {
+  node n;
+  auto o = two_dcs();
+  int128 secret;
+  secret.fill(0x5c);
+  o.proxy_secret = secret;   // obfuscated2 connections must use it
+  test_dc::server srv{o};
+  srv.start();
+  const bool right_secret = GENERATE(true, false);
+  srv.on(test_dc::help_get_config_id, [&](const test_dc::rpc_call&) {
+    auto dc4 = option(4, "127.0.0.1", srv.port(4));
+    dc4.tcpo_only = true;
+    dc4.secret = byte_buffer(16, right_secret ? 0x5c : 0x11);
+    return test_dc::rpc_reply::result(config_with({dc4}));
+  });
+  auto cfg = only_dc2(srv);   // plain intermediate framing for DC 2
+  cfg.unreachable_after = 2;
+  auto pool = spawn_dc_pool(*n.sys, cfg);
+  caf::scoped_actor self{*n.sys};
+  auto s = refresh(self, pool);
+  REQUIRE(find_dc(s, 4));
+  CHECK(find_dc(s, 4)->obfuscated_only);
+  auto r = invoke_one(self, pool, 4, request_of(nearest_dc_query(), 5000));
+  CHECK(r.answers == 1);
+  if (right_secret) {
+    CHECK(this_dc_of(r) == 4);
+  } else {
+    // The server cannot read a header made with another secret: never up.
+    CHECK_FALSE(r.value);
+    CHECK((r.err == errc::connection_failed || r.err == errc::deadline_exceeded));
+  }
+  // DC 2 still speaks plain framing.
+  CHECK(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
+  stop(self, pool);
+}

@@ -2,6 +2,7 @@
 // binary serialization (what crosses nodes), and the renderer names causes.
 #include "mtsender/messages/add_message_types.hpp"
 #include "mtsender/messages/connection_actor.hpp"
+#include "mtsender/messages/dc_config.hpp"
 #include "mtsender/messages/error.hpp"
 #include "mtsender/messages/frame_event.hpp"
 #include "mtsender/messages/session_state.hpp"
@@ -219,4 +220,29 @@ TEST_CASE("messages holding our types serialize through the registry", "[message
   REQUIRE(ev.match_elements<frame_event>());
   CHECK(ev.get_as<frame_event>(0).kind == frame_event_kind::update);
   CHECK(std::string(to_string(frame_event_kind::gap)) == "gap");
+}
+
+TEST_CASE("the DC table messages serialize through the registry", "[messages][serialize]") {
+  node n;
+  auto req = round_trip(*n.sys, caf::make_message(refresh_dc_config{4, 1500}));
+  REQUIRE(req.match_elements<refresh_dc_config>());
+  CHECK(req.get_as<refresh_dc_config>(0).dc_id == 4);
+  CHECK(req.get_as<refresh_dc_config>(0).deadline_ms == 1500);
+  dc_table_snapshot s;
+  s.asked_dc = 2;
+  s.changed = 1;
+  s.dcs.push_back({4, "127.0.0.1", 4431, true, false, true});
+  s.rejected.push_back("DC 0 option 3: bad");
+  auto back = round_trip(*n.sys, caf::make_message(s));
+  REQUIRE(back.match_elements<dc_table_snapshot>());
+  const auto& t = back.get_as<dc_table_snapshot>(0);
+  CHECK(t.asked_dc == 2);
+  CHECK(t.changed == 1);
+  REQUIRE(t.dcs.size() == 1);
+  CHECK(t.dcs[0].host == "127.0.0.1");
+  CHECK(t.dcs[0].port == 4431);
+  CHECK(t.dcs[0].learned);
+  CHECK(t.dcs[0].obfuscated_only);
+  CHECK(t.rejected == std::vector<std::string>{"DC 0 option 3: bad"});
+  CHECK(std::string(to_string(frame_event_kind::dc_table_changed)) == "dc_table_changed");
 }

@@ -201,3 +201,18 @@ TEST_CASE("command line: account flags", "[server][accounts][cli]") {
                 .accounts.enabled);
   CHECK_THROWS_WITH(parse_command_line({"--home-dc", "42"}), Catch::Contains("ACCOUNT=DC"));
 }
+
+TEST_CASE("command line: phone logins", "[server][accounts][cli]") {
+  auto o = parse_command_line({"--listen", "2=127.0.0.1:0", "--rsa-key", "k", "--phone",
+                               "+15550004=444@4"});
+  REQUIRE(o.accounts.phones.count("+15550004") == 1);
+  CHECK(o.accounts.phones.at("+15550004").account == 444);
+  CHECK(o.accounts.phones.at("+15550004").home_dc == 4);
+  CHECK(o.accounts.phone_migrate);
+  CHECK_FALSE(parse_command_line({"--listen", "2=127.0.0.1:0", "--rsa-key", "k",
+                                  "--no-phone-migrate"})
+                .accounts.phone_migrate);
+  CHECK_THROWS_WITH(parse_command_line({"--phone", "+1555"}), Catch::Contains("PHONE=ACCOUNT@DC"));
+  CHECK_THROWS_WITH(parse_command_line({"--phone", "+1555=12"}),
+                    Catch::Contains("PHONE=ACCOUNT@DC"));
+}

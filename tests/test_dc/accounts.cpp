@@ -1,6 +1,7 @@
 #include "mtsender/tests/test_dc/accounts.hpp"
 
 #include "mtsender/tests/test_dc/builtin_methods.hpp"
+#include "mtsender/tests/test_dc/phone_login.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -59,11 +60,15 @@ api::user user_of(int64_t account) {
   return u;
 }
 
-rpc_reply authorization(int64_t account) {
+} // namespace
+
+rpc_reply authorization_of(int64_t account) {
   api::auth::authorization a;
   a.user = user_of(account);
   return rpc_reply::result_of<api::auth::importAuthorization>(a);
 }
+
+namespace {
 
 rpc_reply unregistered() { return rpc_reply::error(401, "AUTH_KEY_UNREGISTERED"); }
 
@@ -90,6 +95,8 @@ std::optional<rpc_reply> account_answer(const rpc_call& call, const account_opti
                                         int64_t now, random_source& rnd) {
   if (!opts.enabled)
     return std::nullopt;
+  if (auto p = phone_login_answer(call, opts, book))   // phone_login.hpp
+    return p;
   switch (call.constructor_id) {
     case auth_import_bot_authorization_id: {
       const std::string token =
@@ -103,7 +110,7 @@ std::optional<rpc_reply> account_answer(const rpc_call& call, const account_opti
       if (home != opts.home_dc.end() && home->second != call.dc_id)
         return rpc_reply::error(303, "USER_MIGRATE_" + std::to_string(home->second));
       book.authorize(call.dc_id, call.auth_key_id, *id);
-      return authorization(*id);
+      return authorization_of(*id);
     }
     case auth_export_authorization_id: {
       const int32_t target = api::from_bytes<api::auth::exportAuthorization>(call.query).dc_id;
@@ -121,7 +128,7 @@ std::optional<rpc_reply> account_answer(const rpc_call& call, const account_opti
       if (!account)
         return rpc_reply::error(400, "AUTH_BYTES_INVALID");
       book.authorize(call.dc_id, call.auth_key_id, *account);
-      return authorization(*account);
+      return authorization_of(*account);
     }
     case users_get_users_id: {
       auto account = book.account_of(call.dc_id, call.auth_key_id);

@@ -60,6 +60,15 @@ struct account_options {
   std::vector<std::string> bot_tokens;   // "ID:SECRET"
   std::map<int64_t, int32_t> home_dc;    // account -> home DC; absent: any DC
   int32_t files_dc = 0;                  // 0: files on every DC
+  // Phone logins (phone_login.hpp): phone number -> its account and home
+  // DC; login calls on another DC get PHONE_MIGRATE_X unless phone_migrate
+  // is off.
+  struct phone_account {
+    int64_t account = 0;
+    int32_t home_dc = 0;
+  };
+  std::map<std::string, phone_account> phones;
+  bool phone_migrate = true;
   int32_t export_ttl_s = 60;
 };
 
@@ -84,6 +93,9 @@ private:
   std::map<std::pair<int32_t, uint64_t>, int64_t> keys_;
   std::map<byte_buffer, exported> exported_;
 };
+
+// auth.authorization for the account (the answer of every login).
+rpc_reply authorization_of(int64_t account);
 
 // The built-in answer of the account methods, or nullopt when `call` is not
 // one of them. `dc_ids`: the DCs of the server. Throws tl::decode_error.

@@ -181,6 +181,17 @@ cli_options parse_command_line(const std::vector<std::string>& args) {
         throw bad(a, "'" + v + "' is not ACCOUNT=DC");
       o.accounts.home_dc[parse_int(a, v.substr(0, eq), 1, INT64_MAX)] =
         int32_t(parse_int(a, v.substr(eq + 1), -1'000'000, 1'000'000));
+    } else if (a == "--phone") {
+      const std::string& v = value();
+      const auto eq = v.find('=');
+      const auto at = v.find('@', eq == std::string::npos ? 0 : eq);
+      if (eq == std::string::npos || eq == 0 || at == std::string::npos)
+        throw bad(a, "'" + v + "' is not PHONE=ACCOUNT@DC");
+      o.accounts.phones[v.substr(0, eq)] = {
+        parse_int(a, v.substr(eq + 1, at - eq - 1), 1, INT64_MAX),
+        int32_t(parse_int(a, v.substr(at + 1), 1, 1'000'000))};
+    } else if (a == "--no-phone-migrate") {
+      o.accounts.phone_migrate = false;
     } else if (a == "--no-accounts") {
       o.accounts.enabled = false;
     } else if (a == "--no-init-required") {
@@ -263,6 +274,9 @@ accounts (auth.importBotAuthorization, export/import across the DCs):
   --bot-token ID:SECRET           a bot token to accept (repeatable)
   --only-listed-bot-tokens        accept only the listed tokens (default: any ID:SECRET)
   --home-dc ACCOUNT=DC            the account's home DC: logins elsewhere get USER_MIGRATE_DC
+  --phone PHONE=ACCOUNT@DC        a phone login (auth.sendCode, auth.signIn with code
+                                  12345) for ACCOUNT, whose home is DC
+  --no-phone-migrate              serve phone logins on any DC (default: PHONE_MIGRATE_DC)
   --no-accounts                   no built-in account methods
 updates from outside:
   --push-update-every MS          push an update to every session of every DC this often
