@@ -76,7 +76,8 @@ TEST_CASE("files of 1 B, 1 KiB - 1, exactly 10 MB and 10 MB + 1 round trip byte 
 }
 
 TEST_CASE("uploads and downloads go on their own connection classes", "[files][actors][classes]") {
-  files_env env;
+  // Exact counts on main: no help.getConfig of the pool's own.
+  files_env env{two_dcs(), [](pool_config& c) { c.learn_dcs = false; }};
   caf::scoped_actor self{*env.n.sys};
   const auto data = random_bytes(size_t(3 * mib), 3);
   CHECK((round_trip(env, self, data) == data));

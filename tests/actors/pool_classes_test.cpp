@@ -93,6 +93,7 @@ struct rig {
     auto cfg = pool_config_for(srv, 1);
     cfg.max_upload_connections = 2;
     cfg.max_download_connections = 3;
+    cfg.learn_dcs = false;   // exact counts: no help.getConfig of the pool's own
     if (tweak)
       tweak(cfg);
     pool = spawn_dc_pool(*n.sys, std::move(cfg));
