@@ -24,12 +24,10 @@
 #include <caf/stateful_actor.hpp>
 
 #include <algorithm>
-#include <cerrno>
 #include <deque>
 #include <memory>
 #include <optional>
 #include <queue>
-#include <sys/socket.h>
 #include <unistd.h>
 #include <unordered_map>
 #include <variant>
@@ -87,10 +85,6 @@ struct conn_state {
   uint64_t connect_gen = 0;
   caf::io::connection_handle hdl;
   bool has_hdl = false;
-  // The scribe's socket, written directly while the scribe holds none of our
-  // bytes (see write_wire); scribe_queued counts what it still holds.
-  int fd = -1;
-  size_t scribe_queued = 0;
   bool close_pending = false;            // see close_next_round()
   std::optional<caf::error> quit_after_close;
   std::unique_ptr<codec::frame_codec> codec;
@@ -120,9 +114,6 @@ struct conn_state {
   uint64_t deadline_gen = 0;
 
   bool flush_scheduled = false;
-  // An ack timer is on its way. A flush does not cancel it: re-arming one
-  // per answer cost a clock-thread wake-up, a message and a multiplexer wake
-  // per request at low concurrency; one timer per ack_delay serves them all.
   bool ack_armed = false;
   uint64_t ack_gen = 0;
 
@@ -325,7 +316,6 @@ void shut_down(conn_ptr self, caf::error reason, errc code, const std::string& w
   st.slot->abandon();
   if (st.has_hdl) {
     st.has_hdl = false;
-    st.fd = -1;
     close_next_round(self);
   }
   const bool lingering = linger && st.cfg.timeouts.linger.count() > 0;
@@ -404,38 +394,12 @@ void fail(conn_ptr self, errc cause, const std::string& what, errc for_requests,
 
 // ------------------------------------------------------------------ output
 
-// Writes st.wire, and returns true when the scribe took a part of it (the
-// caller then flushes). While the scribe holds none of our bytes the socket
-// takes what it can at once: the scribe's own path registers write interest
-// with the multiplexer and writes one loop round later, two epoll_ctl calls
-// and a wake-up per flush, which at one request in flight was most of the
-// client's share of a round trip. What the socket does not take (full send
-// buffer, or an error) goes to the scribe, which keeps the order, waits for
-// room, and reports a failed socket as before.
-bool write_wire(conn_ptr self) {
+void write_wire(conn_ptr self) {
   auto& st = self->state;
   if (st.wire.empty())
-    return false;
-  size_t done = 0;
-  if (st.scribe_queued == 0 && st.fd >= 0) {
-    while (done < st.wire.size()) {
-      auto n = ::send(st.fd, st.wire.data() + done, st.wire.size() - done,
-                      MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n > 0)
-        done += static_cast<size_t>(n);
-      else if (n < 0 && errno == EINTR)
-        continue;
-      else
-        break;
-    }
-  }
-  const bool queued = done < st.wire.size();
-  if (queued) {
-    self->write(st.hdl, st.wire.size() - done, st.wire.data() + done);
-    st.scribe_queued += st.wire.size() - done;
-  }
+    return;
+  self->write(st.hdl, st.wire.size(), st.wire.data());
   st.wire.clear();
-  return queued;
 }
 
 // Everything the session has queued leaves now, acks included.
@@ -447,7 +411,7 @@ void flush_out(conn_ptr self) {
     st.sess->request_state(st.state_checks);
     st.state_checks.clear();
   }
-  bool queued = false;
+  bool wrote = false;
   for (;;) {
     size_t before = st.sess->queued_messages();
     st.packet.clear();
@@ -457,31 +421,22 @@ void flush_out(conn_ptr self) {
       ++st.stats.containers_sent;
     st.codec->encode(st.packet, st.wire);
     ++st.stats.frames_sent;
+    wrote = true;
     if (st.wire.size() >= (1u << 20))
-      queued |= write_wire(self);
+      write_wire(self);
   }
-  queued |= write_wire(self);
-  if (queued)
+  write_wire(self);
+  if (wrote)
     self->flush(st.hdl);
   if (auto t = st.init.init_token())
     if (auto i = st.sess->find(t))
       st.init.on_sent(t, i->msg_id);
+  st.ack_armed = false;
+  ++st.ack_gen;
 }
 
 // Requests handled in one go share a frame: the flush runs after the
 // messages already in the mailbox.
-void schedule_flush(conn_ptr self);
-
-// A new request: flushed at once when no other message waits (the last of
-// a batch, or one request alone), which spares a message to self and a
-// mailbox round per flush; otherwise after the rest of the batch.
-void flush_request(conn_ptr self) {
-  if (!self->state.flush_scheduled && self->mailbox().empty())
-    flush_out(self);
-  else
-    schedule_flush(self);
-}
-
 void schedule_flush(conn_ptr self) {
   auto& st = self->state;
   if (st.flush_scheduled)
@@ -496,8 +451,8 @@ void send_plain(conn_ptr self, byte_view body) {
                                               body);
   st.codec->encode(packet, st.wire);
   ++st.stats.frames_sent;
-  if (write_wire(self))
-    self->flush(st.hdl);
+  write_wire(self);
+  self->flush(st.hdl);
 }
 
 // ---------------------------------------------------------------- deadlines
@@ -681,7 +636,7 @@ caf::result<rpc_response> on_invoke(conn_ptr self, std::shared_ptr<const byte_bu
 
   if (st.ph == phase::ready) {
     if (submit(self, token, p))
-      flush_request(self);
+      schedule_flush(self);
   } else {
     st.waiting.push_back(token);
   }
@@ -1229,18 +1184,11 @@ caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
       }
       st.hdl = self->add_scribe(fd);
       st.has_hdl = true;
-      st.fd = fd;
-      self->ack_writes(st.hdl, true);  // counts down scribe_queued
       guarded(self, [&] { on_connected(self); });
     },
     [=](const caf::io::new_data_msg& msg) { guarded(self, [&] { on_data(self, msg); }); },
-    [=](const caf::io::data_transferred_msg& msg) {
-      auto& st = self->state;
-      st.scribe_queued -= std::min<size_t>(st.scribe_queued, msg.written);
-    },
     [=](const caf::io::connection_closed_msg&) {
       self->state.has_hdl = false;
-      self->state.fd = -1;
       fail(self, errc::connection_lost, "the server closed the connection",
            errc::connection_lost);
     },
@@ -1252,11 +1200,7 @@ caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
       auto& st = self->state;
       if (!st.ack_armed || gen != st.ack_gen)
         return;
-      st.ack_armed = false;
-      // Acks left since the last flush go now (at most ack_delay late);
-      // none left: nothing to send, and no timer until the next answer.
-      if (st.sess && (st.sess->pending_acks() > 0 || st.sess->queued_messages() > 0))
-        guarded(self, [&] { flush_out(self); });
+      guarded(self, [&] { flush_out(self); });
     },
     [=](deadline_atom, uint64_t gen) {
       auto& st = self->state;
