@@ -22,6 +22,8 @@
 #include "mtsender/messages/invoke.hpp"
 
 #include "mtsender/api/Config.hpp"
+#include "mtsender/api/CdnPublicKey.hpp"
+#include "mtsender/api/help/getCdnConfig.hpp"
 #include "mtsender/api/help/getConfig.hpp"
 
 #include <algorithm>
@@ -174,6 +176,54 @@ void end_refresh(pool_ptr self, const dc_table_snapshot* snap, const caf::error&
   }
 }
 
+// help.getCdnConfig's keys, by DC. A key that does not parse is left out
+// and named in `bad`.
+std::map<int32_t, std::vector<crypto::rsa_public_key>> cdn_keys_of(const api::cdnConfig& c,
+                                                                   std::string& bad) {
+  std::map<int32_t, std::vector<crypto::rsa_public_key>> out;
+  for (auto& k : c.public_keys) {
+    auto* key = k.get_if<api::cdnPublicKey>();
+    if (!key)
+      continue;
+    try {
+      out[key->dc_id].push_back(crypto::rsa_public_key::from_pem(key->public_key));
+    } catch (const std::exception& e) {
+      bad += (bad.empty() ? "" : "; ") + std::string("DC ") + std::to_string(key->dc_id) + ": "
+             + e.what();
+    }
+  }
+  return out;
+}
+
+void ask_cdn_keys(pool_ptr self, int32_t dc, dc_table_snapshot snap) {
+  auto& st = self->state;
+  rpc_options o;
+  o.deadline_ms = std::max<int64_t>(1, st.cfg.dc_config_deadline.count());
+  o.safe_to_repeat = true;
+  auto done = std::make_shared<dc_table_snapshot>(std::move(snap));
+  self->request(caf::actor_cast<caf::actor>(self), caf::infinite, invoke_atom::value, dc,
+                make_request(api::help::getCdnConfig{}, o))
+    .then(
+      [=](rpc_response& r) {
+        auto& dcc = self->state.dc_config;
+        try {
+          std::string bad;
+          dcc.cdn_keys = cdn_keys_of(decode_result<api::help::getCdnConfig>(r), bad);
+          dcc.cdn_keys_error = bad.empty() ? "" : "help.getCdnConfig: unreadable keys: " + bad;
+        } catch (const std::exception& e) {
+          dcc.cdn_keys_error = std::string("answer to help.getCdnConfig: ") + e.what();
+        }
+        end_refresh(self, done.get(), caf::error{});
+      },
+      [=](caf::error& e) {
+        // The table is still learned; only CDN DCs lack keys (their
+        // handshakes then fail, and downloads through them with it).
+        self->state.dc_config.cdn_keys_error =
+          "help.getCdnConfig on DC " + std::to_string(dc) + " failed: " + self->system().render(e);
+        end_refresh(self, done.get(), caf::error{});
+      });
+}
+
 void on_config(pool_ptr self, const rpc_response& r) {
   auto& st = self->state;
   const int32_t asked = st.dc_config.asking;
@@ -193,7 +243,13 @@ void on_config(pool_ptr self, const rpc_response& r) {
   snap.asked_dc = asked;
   snap.changed = changed;
   snap.rejected = std::move(t.rejected);
-  end_refresh(self, &snap, caf::error{});
+  if (t.cdn.empty()) {
+    end_refresh(self, &snap, caf::error{});
+    return;
+  }
+  // A CDN DC's handshake needs its own keys: learn them before the refresh
+  // ends, so a download waiting for it does not connect without them.
+  ask_cdn_keys(self, asked, std::move(snap));
 }
 
 bool has_ready_slot(const dc_entry& dc) {
@@ -340,7 +396,10 @@ store::dc_address stored_address_of(const dc_entry& dc) {
   return a;
 }
 
-void configure_route(pool_ptr, const dc_entry& dc, connection_config& c) {
+void configure_route(pool_ptr self, const dc_entry& dc, connection_config& c) {
+  auto& keys = self->state.dc_config.cdn_keys;
+  if (auto k = keys.find(dc.id); k != keys.end())
+    c.rsa_keys.insert(c.rsa_keys.end(), k->second.begin(), k->second.end());
   if (!dc.obfuscated_only)
     return;
   if (c.framing.kind != codec::framing::obfuscated2) {

@@ -217,6 +217,11 @@ struct dc_config_state {
   // Invocations a *_MIGRATE_X sent to a DC without an address: the error,
   // followed or given back once help.getConfig answered.
   std::vector<std::pair<uint64_t, caf::error>> migrating;
+  // CDN DCs' RSA keys, by DC: help.getCdnConfig's answer, asked whenever
+  // help.getConfig lists a CDN DC. A CDN DC has its own keys and no
+  // authorization, and presents only them in the handshake.
+  std::map<int32_t, std::vector<crypto::rsa_public_key>> cdn_keys;
+  std::string cdn_keys_error;             // why the last ask failed, if it did
 };
 
 struct pool_state {

@@ -428,6 +428,56 @@ api::document upload_for_cdn(files_env& env, caf::scoped_actor& self,
 }
 } // namespace
 
+TEST_CASE("a CDN DC's own key is learned from help.getCdnConfig", "[files][actors][cdn]") {
+  // The CDN DC presents only its own key (as Telegram's do), and the pool
+  // is told neither that key nor the CDN DC's address.
+  auto o = with_cdn();
+  o.cdn_rsa_key = std::make_shared<const crypto::rsa_private_key>(
+    crypto::rsa_private_key::generate(2048));
+  const auto without_cdn_dc = [](pool_config& c) {
+    c.dcs.erase(std::remove_if(c.dcs.begin(), c.dcs.end(),
+                               [](const dc_endpoint& e) { return e.dc_id == 203; }),
+                c.dcs.end());
+  };
+  const auto data = random_bytes(size_t(mib + 7), 31);
+  SECTION("learned: the download goes through the CDN") {
+    files_env env{o, without_cdn_dc};
+    caf::scoped_actor self{*env.n.sys};
+    auto doc = upload_for_cdn(env, self, data);
+    temp_file dst{"cdn-learned"};
+    download_request down;
+    down.location = location_of(doc);
+    down.size = doc.size;
+    down.path = dst.path;
+    auto d = run_download(self, env.pool, down);
+    REQUIRE(d.value);
+    CHECK(d.value->via_cdn);
+    CHECK(d.value->dc_id == 203);
+    CHECK((dst.read() == data));
+    CHECK(env.srv.counters(2).count(test_dc::help_get_cdn_config_id) >= 1);
+    stop(self, env.pool);
+  }
+  SECTION("not learned: the CDN handshake fails and the download gets a typed error") {
+    // The address configured, learning off: only the main key is known.
+    files_env env{o, [](pool_config& c) {
+                    c.learn_dcs = false;
+                    c.unreachable_after = 2;
+                  }};
+    caf::scoped_actor self{*env.n.sys};
+    auto doc = upload_for_cdn(env, self, data);
+    temp_file dst{"cdn-unlearned"};
+    download_request down;
+    down.location = location_of(doc);
+    down.size = doc.size;
+    down.path = dst.path;
+    auto d = run_download(self, env.pool, down);
+    CHECK_FALSE(d.value);
+    CHECK(d.err);
+    CHECK(env.srv.counters(203).count(test_dc::upload_get_cdn_file_id) == 0);
+    stop(self, env.pool);
+  }
+}
+
 TEST_CASE("a CDN download is decrypted and checked against the hashes", "[files][actors][cdn]") {
   SECTION("the bytes come back, hashes fetched as needed") {
     files_env env{with_cdn()};

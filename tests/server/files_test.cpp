@@ -403,4 +403,10 @@ TEST_CASE("help.getCdnConfig hands out the CDN DC's own key, which its handshake
   auto pub = crypto::rsa_public_key::from_pem(key.public_key);
   test_client cdn{rs.srv.port(203)};
   CHECK_NOTHROW(cdn.handshake(pub, handshake::inner_data_kind::dc, 203));
+  // Each DC presents only its own key: the CDN's is useless on DC 2, and
+  // the shared one on the CDN DC.
+  test_client wrong_on_main{rs.srv.port(2)};
+  CHECK_THROWS(wrong_on_main.handshake(pub, handshake::inner_data_kind::dc, 2));
+  test_client wrong_on_cdn{rs.srv.port(203)};
+  CHECK_THROWS(wrong_on_cdn.handshake(rs.srv.public_key(), handshake::inner_data_kind::dc, 203));
 }

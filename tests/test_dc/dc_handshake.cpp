@@ -35,7 +35,13 @@ void dc_server::on_plain_packet(connection& c, byte_view packet) {
     ++counters_.handshakes_started;
     // A client may start over on the same connection.
     handshake::server_config cfg;
-    cfg.keys = shared_.keys;
+    // As on Telegram, a CDN DC with a key of its own presents only that key
+    // (clients learn it from help.getCdnConfig), and the other DCs only theirs.
+    const auto& o = shared_.opts;
+    if (o.cdn_rsa_key && o.files.cdn_dc != 0)
+      cfg.keys = {id_ == o.files.cdn_dc ? o.cdn_rsa_key : o.rsa_key};
+    else
+      cfg.keys = shared_.keys;
     c.handshake = std::make_unique<handshake::server_handshake>(std::move(cfg), rng_);
   }
   if (!c.handshake) {

@@ -69,8 +69,9 @@ struct server_options {
   bool lenient_files = false;
   // Uploads kept, where files live, the CDN DC (file_options.hpp).
   file_options files;
-  // The CDN DC's own RSA key (help.getCdnConfig hands out its public key;
-  // every DC then also accepts it in the handshake). Empty: the shared key.
+  // The CDN DC's own RSA key: help.getCdnConfig hands out its public key,
+  // and the CDN DC presents only it in the handshake (the other DCs only
+  // `rsa_key`). Empty: the shared key everywhere.
   std::shared_ptr<const crypto::rsa_private_key> cdn_rsa_key;
   // MTProxy-style secret for obfuscated2 connections (clients must use it).
   std::optional<int128> proxy_secret;
