@@ -213,6 +213,8 @@ void ask_cdn_keys(pool_ptr self, int32_t dc, dc_table_snapshot snap) {
         } catch (const std::exception& e) {
           dcc.cdn_keys_error = std::string("answer to help.getCdnConfig: ") + e.what();
         }
+        if (!dcc.cdn_keys_error.empty())
+          done->rejected.push_back(dcc.cdn_keys_error);
         end_refresh(self, done.get(), caf::error{});
       },
       [=](caf::error& e) {
@@ -220,6 +222,7 @@ void ask_cdn_keys(pool_ptr self, int32_t dc, dc_table_snapshot snap) {
         // handshakes then fail, and downloads through them with it).
         self->state.dc_config.cdn_keys_error =
           "help.getCdnConfig on DC " + std::to_string(dc) + " failed: " + self->system().render(e);
+        done->rejected.push_back(self->state.dc_config.cdn_keys_error);
         end_refresh(self, done.get(), caf::error{});
       });
 }

@@ -221,7 +221,7 @@ struct dc_config_state {
   // help.getConfig lists a CDN DC. A CDN DC has its own keys and no
   // authorization, and presents only them in the handshake.
   std::map<int32_t, std::vector<crypto::rsa_public_key>> cdn_keys;
-  std::string cdn_keys_error;             // why the last ask failed, if it did
+  std::string cdn_keys_error;             // why the last ask failed (also in the snapshot)
 };
 
 struct pool_state {

@@ -37,7 +37,9 @@ struct dc_table_snapshot {
   int32_t asked_dc = 0;               // the DC that answered help.getConfig
   uint32_t changed = 0;               // DCs added or moved by this answer
   std::vector<known_dc> dcs;          // by DC id
-  std::vector<std::string> rejected;  // options refused, with the reason
+  // Options refused, with the reason; and why CDN keys could not be
+  // learned (help.getCdnConfig), if that failed.
+  std::vector<std::string> rejected;
 };
 
 template <class Inspector>
