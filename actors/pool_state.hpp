@@ -285,6 +285,9 @@ void on_connection_event(pool_ptr self, const frame_event& ev);
 void on_handoff(pool_ptr self, session_state& s);
 void on_store_failed(pool_ptr self, const std::string& what);
 bool on_connection_down(pool_ptr self, const caf::down_msg& dm);  // false: not a slot
+// The DC and slot a timer was armed for, if the pool is not shutting down
+// and the slot exists; the caller still checks the slot's gen and phase.
+std::pair<dc_entry*, slot*> timer_target(pool_ptr self, int32_t dc_id, uint32_t idx);
 void on_restart_timer(pool_ptr self, int32_t dc_id, uint32_t slot, uint64_t gen);
 caf::result<caf::ok_atom> start_reconnect(pool_ptr self, const reconnect_request& req);
 void on_reconnect_timer(pool_ptr self, uint64_t op);
