@@ -104,13 +104,11 @@ void class_slot_released(slot& s) {
 
 void on_idle_timer(pool_ptr self, int32_t dc_id, uint32_t idx, uint64_t gen) {
   auto& st = self->state;
-  auto [target_dc, target] = timer_target(self, dc_id, idx);
-  if (!target)
-    return;
+  auto [target_dc, target] = timer_target(self, dc_id, idx, gen, slot_phase::ready);
+  if (!target || !target->conn || target->retiring)
+    return;   // another connection by now: its own timer runs
   auto& dc = *target_dc;
   auto& s = *target;
-  if (s.gen != gen || s.phase != slot_phase::ready || !s.conn || s.retiring)
-    return;   // another connection by now: its own timer runs
   const auto idle = st.cfg.file_idle_close;
   const auto quiet = sclock::now() - s.last_used;
   if (s.in_flight > 0 || !s.resume.empty() || s.draining || quiet < idle) {

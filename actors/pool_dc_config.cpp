@@ -205,24 +205,22 @@ void ask_cdn_keys(pool_ptr self, int32_t dc, dc_table_snapshot snap) {
                 make_request(api::help::getCdnConfig{}, o))
     .then(
       [=](rpc_response& r) {
-        auto& dcc = self->state.dc_config;
         try {
           std::string bad;
-          dcc.cdn_keys = cdn_keys_of(decode_result<api::help::getCdnConfig>(r), bad);
-          dcc.cdn_keys_error = bad.empty() ? "" : "help.getCdnConfig: unreadable keys: " + bad;
+          self->state.dc_config.cdn_keys =
+            cdn_keys_of(decode_result<api::help::getCdnConfig>(r), bad);
+          if (!bad.empty())
+            done->rejected.push_back("help.getCdnConfig: unreadable keys: " + bad);
         } catch (const std::exception& e) {
-          dcc.cdn_keys_error = std::string("answer to help.getCdnConfig: ") + e.what();
+          done->rejected.push_back(std::string("answer to help.getCdnConfig: ") + e.what());
         }
-        if (!dcc.cdn_keys_error.empty())
-          done->rejected.push_back(dcc.cdn_keys_error);
         end_refresh(self, done.get(), caf::error{});
       },
       [=](caf::error& e) {
         // The table is still learned; only CDN DCs lack keys (their
         // handshakes then fail, and downloads through them with it).
-        self->state.dc_config.cdn_keys_error =
-          "help.getCdnConfig on DC " + std::to_string(dc) + " failed: " + self->system().render(e);
-        done->rejected.push_back(self->state.dc_config.cdn_keys_error);
+        done->rejected.push_back("help.getCdnConfig on DC " + std::to_string(dc)
+                                 + " failed: " + self->system().render(e));
         end_refresh(self, done.get(), caf::error{});
       });
 }

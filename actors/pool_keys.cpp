@@ -176,13 +176,11 @@ void on_slot_up(pool_ptr self, dc_entry& dc, int idx, const frame_event& ev) {
 
 void on_renew_timer(pool_ptr self, int32_t dc_id, uint32_t idx, uint64_t gen) {
   auto& st = self->state;
-  auto [target_dc, target] = timer_target(self, dc_id, idx);
-  if (!target)
-    return;
+  auto [target_dc, target] = timer_target(self, dc_id, idx, gen, slot_phase::ready);
+  if (!target || !target->conn)
+    return;  // that connection is gone already
   auto& dc = *target_dc;
   auto& s = *target;
-  if (s.gen != gen || s.phase != slot_phase::ready || !s.conn)
-    return;  // that connection is gone already
   if (!s.draining) {
     // No new requests for it; the others (or a new slot) take them.
     s.draining = true;

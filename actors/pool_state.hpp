@@ -221,7 +221,6 @@ struct dc_config_state {
   // help.getConfig lists a CDN DC. A CDN DC has its own keys and no
   // authorization, and presents only them in the handshake.
   std::map<int32_t, std::vector<crypto::rsa_public_key>> cdn_keys;
-  std::string cdn_keys_error;             // why the last ask failed (also in the snapshot)
 };
 
 struct pool_state {
@@ -285,9 +284,11 @@ void on_connection_event(pool_ptr self, const frame_event& ev);
 void on_handoff(pool_ptr self, session_state& s);
 void on_store_failed(pool_ptr self, const std::string& what);
 bool on_connection_down(pool_ptr self, const caf::down_msg& dm);  // false: not a slot
-// The DC and slot a timer was armed for, if the pool is not shutting down
-// and the slot exists; the caller still checks the slot's gen and phase.
-std::pair<dc_entry*, slot*> timer_target(pool_ptr self, int32_t dc_id, uint32_t idx);
+// The DC and slot a timer was armed for: null when the pool is shutting
+// down, or the slot is gone, holds another connection (gen) or is no longer
+// in the phase the timer was armed in.
+std::pair<dc_entry*, slot*> timer_target(pool_ptr self, int32_t dc_id, uint32_t idx,
+                                         uint64_t gen, slot_phase armed_in);
 void on_restart_timer(pool_ptr self, int32_t dc_id, uint32_t slot, uint64_t gen);
 caf::result<caf::ok_atom> start_reconnect(pool_ptr self, const reconnect_request& req);
 void on_reconnect_timer(pool_ptr self, uint64_t op);

@@ -340,21 +340,24 @@ bool on_connection_down(pool_ptr self, const caf::down_msg& dm) {
   return true;
 }
 
-std::pair<dc_entry*, slot*> timer_target(pool_ptr self, int32_t dc_id, uint32_t idx) {
+std::pair<dc_entry*, slot*> timer_target(pool_ptr self, int32_t dc_id, uint32_t idx,
+                                         uint64_t gen, slot_phase armed_in) {
   auto& st = self->state;
   if (st.shutting_down)
     return {nullptr, nullptr};
   auto d = st.dcs.find(dc_id);
   if (d == st.dcs.end() || idx >= d->second.slots.size())
     return {nullptr, nullptr};
-  return {&d->second, &d->second.slots[idx]};
+  auto& s = d->second.slots[idx];
+  if (s.gen != gen || s.phase != armed_in)
+    return {nullptr, nullptr};
+  return {&d->second, &s};
 }
 
 void on_restart_timer(pool_ptr self, int32_t dc_id, uint32_t idx, uint64_t gen) {
-  auto [dc, s] = timer_target(self, dc_id, idx);
-  if (!s || s->phase != slot_phase::backoff || s->gen != gen)
-    return;
-  start_slot(self, *dc, static_cast<int>(idx));
+  auto [dc, s] = timer_target(self, dc_id, idx, gen, slot_phase::backoff);
+  if (s)
+    start_slot(self, *dc, static_cast<int>(idx));
 }
 
 caf::result<caf::ok_atom> start_reconnect(pool_ptr self, const reconnect_request& req) {
