@@ -55,7 +55,12 @@ enum class phase : uint8_t { connecting, handshaking, binding, ready, closed };
 constexpr uint64_t bind_token = session::internal_token_base - 1;
 
 struct pending_request {
+  // Who hears the answer: the caller through its promise, or (to_pool) the
+  // pool, in the next pooled_replies under its invocation id and attempt.
   caf::response_promise rp;
+  bool to_pool = false;
+  uint64_t pool_id = 0;
+  uint64_t pool_attempt = 0;
   size_t bytes = 0;
   std::shared_ptr<const byte_buffer> body;  // held only until the session takes it
   std::shared_ptr<const byte_buffer> resend_body;  // kept for one resend with the init
@@ -126,6 +131,12 @@ struct conn_state {
   sclock::time_point salts_paused_until{};
   sclock::time_point ping_sent;
 
+  // Answers for the pool, sent as one message when the outermost handler
+  // that produced them ends (reply_scope), or at once outside any.
+  caf::actor reply_to;
+  pooled_replies replies;
+  int reply_depth = 0;
+
   connection_stats stats;
   byte_buffer packet;
   byte_buffer wire;
@@ -162,6 +173,54 @@ void emit(conn_ptr self, frame_event_kind kind, byte_buffer body = {}, int64_t v
   if (st.cfg.parent)
     self->send(st.cfg.parent,
                frame_event{st.cfg.dc_id, kind, std::move(body), value, std::move(what)});
+}
+
+// ------------------------------------------------------------------ answers
+
+void flush_replies(conn_ptr self) {
+  auto& st = self->state;
+  if (st.replies.items.empty())
+    return;
+  auto to = st.reply_to ? st.reply_to : caf::actor_cast<caf::actor>(st.cfg.parent);
+  if (to)
+    self->send(to, std::move(st.replies));
+  st.replies.items.clear();
+}
+
+// Answers for the pool collect while a handler runs: all the answers of one
+// read of the socket (or of one batch's refusals) go back in one message.
+struct reply_scope {
+  explicit reply_scope(conn_ptr s) : self(s) { ++self->state.reply_depth; }
+  ~reply_scope() {
+    if (--self->state.reply_depth == 0)
+      flush_replies(self);
+  }
+  reply_scope(const reply_scope&) = delete;
+  reply_scope& operator=(const reply_scope&) = delete;
+  conn_ptr self;
+};
+
+void queue_reply(conn_ptr self, uint64_t id, uint64_t attempt, caf::error err,
+                 rpc_response response = {}) {
+  auto& st = self->state;
+  st.replies.items.push_back(pooled_reply{id, attempt, std::move(err), std::move(response)});
+  if (st.reply_depth == 0)
+    flush_replies(self);
+}
+
+// The one way a request is answered (exactly once: the caller releases it).
+void answer(conn_ptr self, pending_request& p, caf::error err) {
+  if (p.to_pool)
+    queue_reply(self, p.pool_id, p.pool_attempt, std::move(err));
+  else
+    p.rp.deliver(std::move(err));
+}
+
+void answer(conn_ptr self, pending_request& p, rpc_response r) {
+  if (p.to_pool)
+    queue_reply(self, p.pool_id, p.pool_attempt, caf::error{}, std::move(r));
+  else
+    p.rp.deliver(std::move(r));
 }
 
 // ------------------------------------------------------------ session state
@@ -283,8 +342,9 @@ void answer_all(conn_ptr self, errc code, const std::string& what, int32_t trans
       d.session_id = p.lost_session_id;
       d.msg_id = p.lost_msg_id;
     }
-    p.rp.deliver(make_error(code, std::move(d)));
+    answer(self, p, make_error(code, std::move(d)));
   }
+  flush_replies(self);  // before the actor quits
 }
 
 // CAF 0.17.6 squashes an add and a del of the same socket that are queued in
@@ -350,6 +410,12 @@ void shut_down(conn_ptr self, caf::error reason, errc code, const std::string& w
                },
                [=](invoke_atom, const pooled_request& req) -> caf::result<rpc_response> {
                  return refuse(&req);
+               },
+               [=](invoke_atom, const pooled_batch& batch) {
+                 if (auto from = caf::actor_cast<caf::actor>(self->current_sender()))
+                   self->state.reply_to = std::move(from);
+                 for (auto& item : batch.items)
+                   queue_reply(self, item.id, item.attempt, refuse(&item.req));
                },
                [=](caf::get_atom, stats_atom) -> connection_stats {
                  auto s = self->state.stats;
@@ -510,7 +576,7 @@ void withdraw(conn_ptr self, uint64_t token, errc code, const char* what) {
   d.what = what;
   d.may_have_executed = sent;
   d.dc_id = st.cfg.dc_id;
-  p.rp.deliver(make_error(code, std::move(d)));
+  answer(self, p, make_error(code, std::move(d)));
   release(st, token);
 }
 
@@ -530,7 +596,7 @@ void fail_unverifiable(conn_ptr self, uint64_t token, pending_request& p,
            + ": cannot tell whether the server ran it";
   d.may_have_executed = true;
   d.dc_id = st.cfg.dc_id;
-  p.rp.deliver(make_error(errc::connection_lost, std::move(d)));
+  answer(self, p, make_error(errc::connection_lost, std::move(d)));
   release(st, token);
 }
 
@@ -591,10 +657,8 @@ bool submit(conn_ptr self, uint64_t token, pending_request& p) {
   return true;
 }
 
-caf::result<rpc_response> on_invoke(conn_ptr self, std::shared_ptr<const byte_buffer> body,
-                                    const rpc_options& options, int64_t lost_session_id,
-                                    int64_t lost_msg_id, bool without_updates) {
-  auto& st = self->state;
+// Why a request cannot be taken now; an empty error when it can.
+caf::error refusal(conn_state& st, const byte_buffer* body, const rpc_options& options) {
   const auto size = body ? body->size() : 0;
   if (size == 0 || size % 4 != 0)
     return make_error(errc::invalid_request,
@@ -611,19 +675,26 @@ caf::result<rpc_response> on_invoke(conn_ptr self, std::shared_ptr<const byte_bu
   if (options.token != 0 && st.by_caller_token.count(options.token) != 0)
     return make_error(errc::invalid_request,
                       "token " + std::to_string(options.token) + " is already in use");
+  return {};
+}
 
+// Takes a request that refusal() let through: to the session now, or to
+// the queue until the connection is ready. `who` says who hears the answer.
+void take(conn_ptr self, pending_request who, pooled_request& req) {
+  auto& st = self->state;
+  const auto size = req.body->size();
+  const auto& options = req.options;
   const uint64_t token = st.next_token++;
   auto& p = st.pending[token];
-  p.rp = self->make_response_promise();
-  auto rp = p.rp;
+  p = std::move(who);
   p.bytes = size;
-  p.body = std::move(body);
+  p.body = std::move(req.body);
   p.safe_to_repeat = options.safe_to_repeat;
   p.caller_token = options.token;
   p.invoke_after = options.invoke_after;
-  p.lost_session_id = lost_session_id;
-  p.lost_msg_id = lost_session_id != 0 ? lost_msg_id : 0;
-  p.without_updates = without_updates;
+  p.lost_session_id = req.lost_session_id;
+  p.lost_msg_id = req.lost_session_id != 0 ? req.lost_msg_id : 0;
+  p.without_updates = req.without_updates;
   auto limit = options.deadline_ms > 0 ? milliseconds(options.deadline_ms)
                                        : st.cfg.timeouts.default_deadline;
   p.deadline = sclock::now() + limit;
@@ -640,6 +711,15 @@ caf::result<rpc_response> on_invoke(conn_ptr self, std::shared_ptr<const byte_bu
   } else {
     st.waiting.push_back(token);
   }
+}
+
+caf::result<rpc_response> on_invoke(conn_ptr self, pooled_request& req) {
+  if (auto err = refusal(self->state, req.body.get(), req.options))
+    return err;
+  pending_request who;
+  who.rp = self->make_response_promise();
+  auto rp = who.rp;
+  take(self, std::move(who), req);
   return rp;
 }
 
@@ -686,7 +766,7 @@ void on_lost_state(conn_ptr self, uint64_t token, const session::msg_state& stat
            + session::describe(state) + ")";
   d.may_have_executed = true;
   d.dc_id = st.cfg.dc_id;
-  p.rp.deliver(make_error(errc::connection_lost, std::move(d)));
+  answer(self, p, make_error(errc::connection_lost, std::move(d)));
   st.sess->forget(token);
   release(st, token);
 }
@@ -893,7 +973,7 @@ void on_event(conn_ptr self, session::event& ev) {
         auto i = st.pending.find(e.token);
         if (i == st.pending.end())
           return;
-        i->second.rp.deliver(rpc_response{e.body.to_buffer()});
+        answer(self, i->second, rpc_response{e.body.to_buffer()});
         ++st.stats.requests_answered;
         release(st, e.token);
       } else if constexpr (std::is_same_v<T, session::rpc_error_event>) {
@@ -909,7 +989,7 @@ void on_event(conn_ptr self, session::event& ev) {
           schedule_flush(self);
           return;
         }
-        p.rp.deliver(make_rpc_error(rpc_error::parse(e.code, e.message), st.cfg.dc_id));
+        answer(self, p, make_rpc_error(rpc_error::parse(e.code, e.message), st.cfg.dc_id));
         ++st.stats.requests_answered;
         release(st, e.token);
       } else if constexpr (std::is_same_v<T, session::request_failed_event>) {
@@ -920,11 +1000,11 @@ void on_event(conn_ptr self, session::event& ev) {
         d.dc_id = st.cfg.dc_id;
         if (e.bad_msg_code != 0) {
           d.what = "bad_msg_notification " + std::to_string(e.bad_msg_code) + ": " + e.detail;
-          i->second.rp.deliver(make_error(errc::server_rejected, std::move(d)));
+          answer(self, i->second, make_error(errc::server_rejected, std::move(d)));
         } else {
           d.what = "unreadable answer: " + e.detail;
           d.may_have_executed = true;
-          i->second.rp.deliver(make_error(errc::malformed_reply, std::move(d)));
+          answer(self, i->second, make_error(errc::malformed_reply, std::move(d)));
         }
         release(st, e.token);
       } else if constexpr (std::is_same_v<T, session::pong_event>) {
@@ -1060,6 +1140,7 @@ void maybe_request_salts(conn_ptr self) {
 // every request answered, never a silently dropped promise.
 template <class F>
 void guarded(conn_ptr self, F&& f) {
+  reply_scope scope{self};
   try {
     f();
   } catch (const handshake::handshake_error& e) {
@@ -1077,20 +1158,43 @@ void guarded(conn_ptr self, F&& f) {
   }
 }
 
-caf::result<rpc_response> guarded_invoke(conn_ptr self, std::shared_ptr<const byte_buffer> body,
-                                         const rpc_options& options, int64_t lost_session_id,
-                                         int64_t lost_msg_id, bool without_updates = false) {
+caf::error closing_error() { return make_error(errc::dropped, "connection is closing"); }
+
+caf::result<rpc_response> guarded_invoke(conn_ptr self, pooled_request& req) {
   auto& st = self->state;
   if (st.ph == phase::closed)
-    return make_error(errc::dropped, "connection is closing");
+    return closing_error();
   caf::result<rpc_response> res = caf::delegated<rpc_response>{};
-  guarded(self, [&] {
-    res = on_invoke(self, std::move(body), options, lost_session_id, lost_msg_id,
-                    without_updates);
-  });
+  guarded(self, [&] { res = on_invoke(self, req); });
   if (st.ph == phase::closed)
     return caf::delegated<rpc_response>{};  // shut_down answered its promise
   return res;
+}
+
+// The pool's batch: each request taken or refused as alone, every answer
+// to the pool in pooled_replies.
+void on_batch(conn_ptr self, pooled_batch& batch) {
+  auto& st = self->state;
+  if (auto from = caf::actor_cast<caf::actor>(self->current_sender()))
+    st.reply_to = std::move(from);
+  reply_scope scope{self};
+  for (auto& item : batch.items) {
+    if (st.ph == phase::closed) {  // a fault while taking this batch
+      queue_reply(self, item.id, item.attempt, closing_error());
+      continue;
+    }
+    guarded(self, [&] {
+      if (auto err = refusal(st, item.req.body.get(), item.req.options)) {
+        queue_reply(self, item.id, item.attempt, std::move(err));
+        return;
+      }
+      pending_request who;
+      who.to_pool = true;
+      who.pool_id = item.id;
+      who.pool_attempt = item.attempt;
+      take(self, std::move(who), item.req);
+    });
+  }
 }
 
 caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
@@ -1144,13 +1248,15 @@ caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
   return {
     [=](invoke_atom, rpc_request& req) -> caf::result<rpc_response> {
       // The body moves into a shared buffer: no copy of the bytes.
-      return guarded_invoke(self, std::make_shared<const byte_buffer>(std::move(req.body)),
-                            req.options, 0, 0);
+      pooled_request r;
+      r.body = std::make_shared<const byte_buffer>(std::move(req.body));
+      r.options = req.options;
+      return guarded_invoke(self, r);
     },
     [=](invoke_atom, pooled_request& req) -> caf::result<rpc_response> {
-      return guarded_invoke(self, std::move(req.body), req.options, req.lost_session_id,
-                            req.lost_msg_id, req.without_updates);
+      return guarded_invoke(self, req);
     },
+    [=](invoke_atom, pooled_batch& batch) { on_batch(self, batch); },
     [=](caf::get_atom, handoff_atom) { return to_handoff(self->state); },
     [=](cancel_atom, uint64_t caller_token) {
       if (self->state.ph != phase::closed)

@@ -283,6 +283,55 @@ void on_sweep(pool_ptr self) {
     arm_sweep(self);
 }
 
+// At most this many routed requests wait in the outbox: under a steady
+// stream of invokes the mailbox may never run empty.
+constexpr size_t outbox_limit = 64;
+
+void flush_outbox(pool_ptr self) {
+  auto& st = self->state;
+  if (st.outbox.empty())
+    return;
+  auto items = std::move(st.outbox);
+  st.outbox.clear();
+  // One batch per connection, each in the order its requests were routed
+  // (a pool has a few connections per DC: a scan per connection is cheap).
+  std::vector<bool> taken(items.size(), false);
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (taken[i])
+      continue;
+    pooled_batch batch;
+    const auto& conn = items[i].first;
+    for (size_t j = i; j < items.size(); ++j)
+      if (!taken[j] && items[j].first == conn) {
+        taken[j] = true;
+        batch.items.push_back(std::move(items[j].second));
+      }
+    self->send(conn, invoke_atom::value, std::move(batch));
+  }
+}
+
+// Requests routed while a scope is open leave together when the outermost
+// one closes: at once when the mailbox is empty (the last request of a
+// burst, or one alone: nothing to batch it with), else after the messages
+// already waiting, which may route more.
+struct outbox_scope {
+  explicit outbox_scope(pool_ptr s) : self(s) { ++self->state.outbox_depth; }
+  ~outbox_scope() {
+    auto& st = self->state;
+    if (--st.outbox_depth > 0 || st.outbox.empty())
+      return;
+    if (self->mailbox().empty() || st.outbox.size() >= outbox_limit) {
+      flush_outbox(self);
+    } else if (!st.outbox_scheduled) {
+      st.outbox_scheduled = true;
+      caf::anon_send(caf::actor_cast<caf::actor>(self), outbox_atom::value);
+    }
+  }
+  outbox_scope(const outbox_scope&) = delete;
+  outbox_scope& operator=(const outbox_scope&) = delete;
+  pool_ptr self;
+};
+
 void send_to_slot(pool_ptr self, invocation& inv, dc_entry& dc, int idx) {
   auto& s = dc.slots[static_cast<size_t>(idx)];
   auto now = sclock::now();
@@ -302,16 +351,25 @@ void send_to_slot(pool_ptr self, invocation& inv, dc_entry& dc, int idx) {
   dc.stats.bytes_out += inv.body->size();
   auto left = std::chrono::duration_cast<milliseconds>(inv.deadline - now);
   out.options.deadline_ms = std::max<int64_t>(1, left.count());
-  const uint64_t id = inv.id;
-  const uint64_t attempt = inv.attempt;
-  // No request timeout: a CAF timeout per request is a timer per request
-  // (the clock thread's busiest work at full load). The connection enforces
-  // the deadline itself, the pool sees a dead connection in its down
-  // message, and one sweep timer backs both up.
-  self->request(s.conn, caf::infinite, invoke_atom::value, std::move(out))
-    .then([=](rpc_response& r) { on_attempt_ok(self, id, attempt, r); },
-          [=](caf::error& e) { on_attempt_error(self, id, attempt, std::move(e)); });
+  // No timeout per request: that is a timer per request (the clock
+  // thread's busiest work at full load). The connection enforces the
+  // deadline itself and answers in pooled_replies; what it never answers
+  // (it ended first) the pool sends again on its down message, and one
+  // sweep timer backs both up.
+  outbox_scope batch{self};
+  self->state.outbox.emplace_back(s.conn, pooled_item{inv.id, inv.attempt, std::move(out)});
   arm_sweep(self);
+}
+
+// Answers from a connection, as many as one read of its socket produced.
+void on_replies(pool_ptr self, pooled_replies& replies) {
+  outbox_scope batch{self};  // retries they trigger go out together
+  for (auto& r : replies.items) {
+    if (r.err)
+      on_attempt_error(self, r.id, r.attempt, std::move(r.err));
+    else
+      on_attempt_ok(self, r.id, r.attempt, r.response);
+  }
 }
 
 } // namespace
@@ -781,6 +839,11 @@ pool_impl::behavior_type pool_behavior(pool_ptr self, pool_config cfg) {
     [=](deadline_atom, uint64_t id) { on_deadline(self, id); },
     [=](reconnect_timer_atom, uint64_t op) { on_reconnect_timer(self, op); },
     [=](sweep_atom) { on_sweep(self); },
+    [=](outbox_atom) {
+      self->state.outbox_scheduled = false;
+      flush_outbox(self);
+    },
+    [=](pooled_replies& r) { on_replies(self, r); },
     [=](store_failed_atom, const std::string& what) { on_store_failed(self, what); },
     [=](renew_atom, int32_t dc, uint32_t slot, uint64_t gen) { on_renew_timer(self, dc, slot, gen); },
     [=](idle_atom, int32_t dc, uint32_t slot, uint64_t gen) { on_idle_timer(self, dc, slot, gen); },

@@ -3,7 +3,8 @@
 //   connection_actor conn = spawn_connection(sys, cfg);
 //   self->request(conn, 10s, invoke_atom::value, req).then(...);
 //   self->request(conn, 1s, caf::get_atom::value, stats_atom::value).then(...);
-//   (the pool sends (invoke_atom, pooled_request) instead: messages/pooled_request.hpp)
+//   (the pool sends (invoke_atom, pooled_batch) instead, and gets pooled_replies
+//   back: messages/pooled_request.hpp)
 //
 // It also sends, unasked, to its parent: frame_event, and on a fatal fault
 // (handoff_atom, session_state) before it quits with an error naming the cause.
@@ -24,6 +25,8 @@ using connection_actor = caf::typed_actor<
   caf::replies_to<invoke_atom, rpc_request>::with<rpc_response>,
   // The pool's own path: shared body, and the state check of a lost request.
   caf::replies_to<invoke_atom, pooled_request>::with<rpc_response>,
+  // ... and in batches, answered with pooled_replies sent to the batch's sender.
+  caf::reacts_to<invoke_atom, pooled_batch>,
   caf::replies_to<caf::get_atom, stats_atom>::with<connection_stats>,
   // The session as a successor would continue it (salt, time offset, ...).
   caf::replies_to<caf::get_atom, handoff_atom>::with<session_state>,
