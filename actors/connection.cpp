@@ -24,10 +24,12 @@
 #include <caf/stateful_actor.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <deque>
 #include <memory>
 #include <optional>
 #include <queue>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <unordered_map>
 #include <variant>
@@ -90,6 +92,10 @@ struct conn_state {
   uint64_t connect_gen = 0;
   caf::io::connection_handle hdl;
   bool has_hdl = false;
+  // The scribe's socket, written directly while the scribe holds none of our
+  // bytes (see write_wire); scribe_queued counts what it still holds.
+  int fd = -1;
+  size_t scribe_queued = 0;
   bool close_pending = false;            // see close_next_round()
   std::optional<caf::error> quit_after_close;
   std::unique_ptr<codec::frame_codec> codec;
@@ -119,6 +125,10 @@ struct conn_state {
   uint64_t deadline_gen = 0;
 
   bool flush_scheduled = false;
+  bool flush_wanted = false;   // take() gave the session a request to send
+  // An ack timer is on its way. A flush does not cancel it: re-arming one
+  // per answer cost a clock-thread wake-up, a message and a multiplexer wake
+  // per request at low concurrency; one timer per ack_delay serves them all.
   bool ack_armed = false;
   uint64_t ack_gen = 0;
 
@@ -376,6 +386,7 @@ void shut_down(conn_ptr self, caf::error reason, errc code, const std::string& w
   st.slot->abandon();
   if (st.has_hdl) {
     st.has_hdl = false;
+    st.fd = -1;
     close_next_round(self);
   }
   const bool lingering = linger && st.cfg.timeouts.linger.count() > 0;
@@ -460,12 +471,38 @@ void fail(conn_ptr self, errc cause, const std::string& what, errc for_requests,
 
 // ------------------------------------------------------------------ output
 
-void write_wire(conn_ptr self) {
+// Writes st.wire, and returns true when the scribe took a part of it (the
+// caller then flushes). While the scribe holds none of our bytes the socket
+// takes what it can at once: the scribe's own path registers write interest
+// with the multiplexer and writes one loop round later, two epoll_ctl calls
+// and a wake-up per flush, which at one request in flight was most of the
+// client's share of a round trip. What the socket does not take (full send
+// buffer, or an error) goes to the scribe, which keeps the order, waits for
+// room, and reports a failed socket as before.
+bool write_wire(conn_ptr self) {
   auto& st = self->state;
   if (st.wire.empty())
-    return;
-  self->write(st.hdl, st.wire.size(), st.wire.data());
+    return false;
+  size_t done = 0;
+  if (st.scribe_queued == 0 && st.fd >= 0) {
+    while (done < st.wire.size()) {
+      auto n = ::send(st.fd, st.wire.data() + done, st.wire.size() - done,
+                      MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0)
+        done += static_cast<size_t>(n);
+      else if (n < 0 && errno == EINTR)
+        continue;
+      else
+        break;
+    }
+  }
+  const bool queued = done < st.wire.size();
+  if (queued) {
+    self->write(st.hdl, st.wire.size() - done, st.wire.data() + done);
+    st.scribe_queued += st.wire.size() - done;
+  }
   st.wire.clear();
+  return queued;
 }
 
 // Everything the session has queued leaves now, acks included.
@@ -477,7 +514,7 @@ void flush_out(conn_ptr self) {
     st.sess->request_state(st.state_checks);
     st.state_checks.clear();
   }
-  bool wrote = false;
+  bool queued = false;
   for (;;) {
     size_t before = st.sess->queued_messages();
     st.packet.clear();
@@ -487,18 +524,15 @@ void flush_out(conn_ptr self) {
       ++st.stats.containers_sent;
     st.codec->encode(st.packet, st.wire);
     ++st.stats.frames_sent;
-    wrote = true;
     if (st.wire.size() >= (1u << 20))
-      write_wire(self);
+      queued |= write_wire(self);
   }
-  write_wire(self);
-  if (wrote)
+  queued |= write_wire(self);
+  if (queued)
     self->flush(st.hdl);
   if (auto t = st.init.init_token())
     if (auto i = st.sess->find(t))
       st.init.on_sent(t, i->msg_id);
-  st.ack_armed = false;
-  ++st.ack_gen;
 }
 
 // Requests handled in one go share a frame: the flush runs after the
@@ -511,14 +545,28 @@ void schedule_flush(conn_ptr self) {
   self_send(self, send_now_atom::value);
 }
 
+// What the handler took leaves at once when no other message waits (the
+// last of a burst, or one request alone), which spares a message to self
+// and a mailbox round; otherwise after the rest of the burst.
+void flush_taken(conn_ptr self) {
+  auto& st = self->state;
+  if (!st.flush_wanted)
+    return;
+  st.flush_wanted = false;
+  if (!st.flush_scheduled && self->mailbox().empty())
+    flush_out(self);
+  else
+    schedule_flush(self);
+}
+
 void send_plain(conn_ptr self, byte_view body) {
   auto& st = self->state;
   auto packet = handshake::make_plain_message(st.plain_ids.next_client(st.clock.unix_time_ns()),
                                               body);
   st.codec->encode(packet, st.wire);
   ++st.stats.frames_sent;
-  write_wire(self);
-  self->flush(st.hdl);
+  if (write_wire(self))
+    self->flush(st.hdl);
 }
 
 // ---------------------------------------------------------------- deadlines
@@ -707,7 +755,7 @@ void take(conn_ptr self, pending_request who, pooled_request& req) {
 
   if (st.ph == phase::ready) {
     if (submit(self, token, p))
-      schedule_flush(self);
+      st.flush_wanted = true;   // flush_taken(), once the handler has taken all
   } else {
     st.waiting.push_back(token);
   }
@@ -1165,7 +1213,10 @@ caf::result<rpc_response> guarded_invoke(conn_ptr self, pooled_request& req) {
   if (st.ph == phase::closed)
     return closing_error();
   caf::result<rpc_response> res = caf::delegated<rpc_response>{};
-  guarded(self, [&] { res = on_invoke(self, req); });
+  guarded(self, [&] {
+    res = on_invoke(self, req);
+    flush_taken(self);
+  });
   if (st.ph == phase::closed)
     return caf::delegated<rpc_response>{};  // shut_down answered its promise
   return res;
@@ -1195,6 +1246,8 @@ void on_batch(conn_ptr self, pooled_batch& batch) {
       take(self, std::move(who), item.req);
     });
   }
+  if (st.ph != phase::closed)
+    guarded(self, [&] { flush_taken(self); });
 }
 
 caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
@@ -1290,11 +1343,18 @@ caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
       }
       st.hdl = self->add_scribe(fd);
       st.has_hdl = true;
+      st.fd = fd;
+      self->ack_writes(st.hdl, true);  // counts down scribe_queued
       guarded(self, [&] { on_connected(self); });
     },
     [=](const caf::io::new_data_msg& msg) { guarded(self, [&] { on_data(self, msg); }); },
+    [=](const caf::io::data_transferred_msg& msg) {
+      auto& st = self->state;
+      st.scribe_queued -= std::min<size_t>(st.scribe_queued, msg.written);
+    },
     [=](const caf::io::connection_closed_msg&) {
       self->state.has_hdl = false;
+      self->state.fd = -1;
       fail(self, errc::connection_lost, "the server closed the connection",
            errc::connection_lost);
     },
@@ -1306,7 +1366,11 @@ caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
       auto& st = self->state;
       if (!st.ack_armed || gen != st.ack_gen)
         return;
-      guarded(self, [&] { flush_out(self); });
+      st.ack_armed = false;
+      // Acks left since the last flush go now (at most ack_delay late);
+      // none left: nothing to send, and no timer until the next answer.
+      if (st.sess && (st.sess->pending_acks() > 0 || st.sess->queued_messages() > 0))
+        guarded(self, [&] { flush_out(self); });
     },
     [=](deadline_atom, uint64_t gen) {
       auto& st = self->state;

@@ -202,6 +202,31 @@ TEST_CASE("server-pushed updates and new sessions reach the parent", "[actors][c
   stop(self, conn);
 }
 
+TEST_CASE("an answer's ack leaves on the ack timer armed before the last flush",
+          "[actors][connection]") {
+  // A flush no longer cancels the ack timer (re-arming one per answer cost a
+  // clock wake-up and a message per request): the timer armed by the first
+  // answer stays on its way, the second request carries the first ack, and
+  // the timer must still send the ack of the second answer.
+  node n;
+  test_dc::server srv{dc_options()};
+  srv.start();
+  caf::scoped_actor self{*n.sys};
+  auto conn = spawn_connection(*n.sys, make_config(srv, self));
+  check_nearest_dc(invoke_one(self, conn, request_of(nearest_dc_query())));
+  check_nearest_dc(invoke_one(self, conn, request_of(nearest_dc_query())));
+  const auto acks = srv.counters().acks_received;
+  auto until = std::chrono::steady_clock::now() + 3s;
+  while (srv.counters().acks_received == acks && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(5ms);
+  CHECK(srv.counters().acks_received > acks);
+  // Nothing is left to acknowledge: no further ack-only packets.
+  const auto after = srv.counters().acks_received;
+  std::this_thread::sleep_for(200ms);
+  CHECK(srv.counters().acks_received == after);
+  stop(self, conn);
+}
+
 TEST_CASE("invoke_after orders a request after another", "[actors][connection]") {
   node n;
   test_dc::server srv{dc_options()};
