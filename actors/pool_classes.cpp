@@ -60,9 +60,10 @@ conn_class class_of(const invocation& inv) {
 
 class_slots& class_of(dc_entry& dc, conn_class c) { return dc.classes[index_of(c)]; }
 
-std::vector<slot_load> class_loads(const dc_entry& dc, conn_class c) {
+const std::vector<slot_load>& class_loads(const dc_entry& dc, conn_class c) {
   auto& cs = dc.classes[index_of(c)];
-  std::vector<slot_load> out(cs.count);
+  auto& out = dc.loads;
+  out.assign(cs.count, slot_load{});
   for (size_t k = 0; k < cs.count; ++k) {
     auto& s = dc.slots[cs.first + k];
     out[k].live = s.phase == slot_phase::ready && !s.closing && !s.draining && !s.retiring;
@@ -78,7 +79,7 @@ std::vector<slot_load> class_loads(const dc_entry& dc, conn_class c) {
 
 int pick_in_class(dc_entry& dc, conn_class c) {
   auto& cs = class_of(dc, c);
-  auto loads = class_loads(dc, c);
+  const auto& loads = class_loads(dc, c);
   int k = pick_slot(loads, cs.rr);
   return k < 0 ? -1 : static_cast<int>(cs.first) + k;
 }

@@ -122,6 +122,9 @@ struct dc_entry {
   int32_t id = 0;
   dc_endpoint ep;
   std::vector<slot> slots;                // every class's, see `classes`
+  // class_loads() fills this: routing asks for the loads on every request,
+  // and a vector made each time was two allocations per request.
+  mutable std::vector<slot_load> loads;
   byte_buffer auth_key;                   // empty: none yet
   int64_t key_salt = 0;
   int64_t key_time_offset_ns = 0;
@@ -339,8 +342,9 @@ bool reauthorize(pool_ptr self, invocation& inv, const caf::error& err);
 void layout_slots(const pool_config& cfg, dc_entry& dc);
 conn_class class_of(const invocation& inv);
 class_slots& class_of(dc_entry& dc, conn_class c);
-// The loads of the class's slots only (index 0 is slot classes[c].first).
-std::vector<slot_load> class_loads(const dc_entry& dc, conn_class c);
+// The loads of the class's slots only (index 0 is slot classes[c].first),
+// valid until the next call for the same DC.
+const std::vector<slot_load>& class_loads(const dc_entry& dc, conn_class c);
 // The least busy live slot of the class (a DC-wide index), or -1.
 int pick_in_class(dc_entry& dc, conn_class c);
 // A slot started a connection / became ready / a request on it ended.

@@ -182,7 +182,7 @@ void maybe_open_slot(pool_ptr self, dc_entry& dc, conn_class c) {
   if (dc.auth_key.empty() || dc.salt_pending)
     return;  // the first slot is still making the key (or learning its salt)
   auto& cs = class_of(dc, c);
-  auto loads = class_loads(dc, c);
+  const auto& loads = class_loads(dc, c);
   if (!should_open_slot(loads, st.cfg.busy_threshold, cs.count))
     return;
   int k = free_slot(loads);
