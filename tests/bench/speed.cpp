@@ -14,7 +14,10 @@
 //              request in flight (operator new counted, see alloc_count)
 // Then each of the issue's goals with its ratio and whether it is met.
 //
-//   bench_speed [--quick] [--set caf.key=value ...] [--caller-timeout SECONDS|0]
+// The callers use the CAF settings the README recommends and no request
+// timeout, unless told otherwise.
+//
+//   bench_speed [--quick] [--caf-defaults] [--set caf.key=value ...] [--caller-timeout SECONDS|0]
 //   bench_speed --serve                       # only the DC: prints port, PEM
 //   bench_speed --dc PORT PEMFILE --only conn512|pool1_512|pool3_512|pool_lat N
 //                                             # one load, for callgrind
@@ -129,9 +132,14 @@ struct meter {
 
 std::atomic<int64_t> peak_live{0};
 
-// The user actors' CAF request timeout (--caller-timeout 0: none, the pool
-// and the connection answer every request by its deadline anyway).
-caf::duration caller_timeout{std::chrono::seconds(60)};
+// The user actors' CAF request timeout. None by default, as the README
+// advises for a local caller (the pool and the connection answer every
+// request by its deadline anyway); --caller-timeout S sets one.
+caf::duration caller_timeout = caf::infinite;
+
+// The callers' CAF settings the README recommends (section "Speed: what the
+// caller's CAF settings cost"); --caf-defaults measures without them.
+bool recommended_settings = true;
 
 void note_live() {
   auto v = alloc_count::live.load(std::memory_order_relaxed);
@@ -344,6 +352,8 @@ void make_config(caf::actor_system_config& cfg, const std::vector<std::string>& 
   cfg.load<caf::io::middleman>();
   add_message_types(cfg);
   cfg.set("scheduler.max-threads", 2);
+  if (recommended_settings)
+    cfg.set("work-stealing.moderate-poll-attempts", 0);
   for (auto& s : sets)
     apply_set(cfg, s);
 }
@@ -399,6 +409,8 @@ int main(int argc, char** argv) {
     std::string a = argv[i];
     if (a == "--quick")
       quick = true;
+    else if (a == "--caf-defaults")
+      recommended_settings = false;
     else if (a == "--caller-timeout" && i + 1 < argc) {
       auto secs = std::stoi(argv[++i]);
       caller_timeout = secs > 0 ? caf::duration{std::chrono::seconds(secs)} : caf::infinite;
@@ -489,6 +501,10 @@ int main(int argc, char** argv) {
     std::printf("issue 14 figures: 4 user actors (1 for latency) -> test DC in another "
                 "process, %d rounds, loads interleaved\n",
                 rounds);
+    std::printf("callers: %s, request timeout %s\n",
+                recommended_settings ? "work-stealing.moderate-poll-attempts=0 (README)"
+                                     : "CAF's default scheduler settings",
+                caller_timeout.valid() ? "set" : "none");
     for (int r = 0; r < rounds; ++r) {
       add("plain_lat", double(lat_n), lat_n, plain_latency(plain, lat_n, req.body));
       add("conn_lat", double(lat_n), lat_n, actor_load(sys, conn, 1, lat_n, req, 1, true));
