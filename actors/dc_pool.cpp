@@ -707,12 +707,17 @@ void shut_down(pool_ptr self, const caf::error& reason) {
   if (st.shutting_down)
     return;
   st.shutting_down = true;
+  std::set<uint64_t> unsent;   // routed, still in the outbox: they never left
+  for (auto& [conn, item] : st.outbox)
+    unsent.insert(item.id);
+  st.outbox.clear();
   auto invs = std::move(st.invocations);
   st.invocations.clear();
   for (auto& [id, inv] : invs) {
     error_detail d;
     d.what = "the pool shut down before an answer came";
-    d.may_have_executed = inv.may_have_executed || inv.where == inv_where::in_flight;
+    d.may_have_executed = inv.may_have_executed
+                          || (inv.where == inv_where::in_flight && unsent.count(id) == 0);
     d.dc_id = inv.dc_id;
     inv.rp.deliver(make_error(errc::dropped, std::move(d)));
   }

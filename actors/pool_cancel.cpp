@@ -4,6 +4,8 @@
 //
 // - queued, sleeping before a retry, or parked for a lost connection's
 //   successor: removed, answered at once;
+// - routed to a connection but not sent yet (the pool's outbox): taken back,
+//   answered at once;
 // - in flight: answered at once; the connection is told to drop it, which
 //   sends rpc_drop_answer when it was sent (the server then answers
 //   rpc_answer_dropped*, or nothing), and whatever answer comes late finds no
@@ -55,6 +57,7 @@ caf::result<bool> on_cancel(pool_ptr self, uint64_t token) {
   }
   auto& inv = i->second;
   auto& dc = st.dcs[inv.dc_id];
+  bool unsent = false;
   switch (inv.where) {
     case inv_where::queued: {
       auto& queue = class_of(dc, class_of(inv)).queue;
@@ -73,17 +76,27 @@ caf::result<bool> on_cancel(pool_ptr self, uint64_t token) {
         r.erase(std::remove(r.begin(), r.end(), inv.id), r.end());
       }
       break;
-    case inv_where::in_flight:
-      if (inv.slot >= 0) {
+    case inv_where::in_flight: {
+      // Routed but still in the outbox (dc_pool.cpp): it never left, and a
+      // cancel sent now would reach the connection before the request.
+      auto& ob = st.outbox;
+      auto o = std::find_if(ob.begin(), ob.end(), [&](const auto& e) {
+        return e.second.id == inv.id && e.second.attempt == inv.attempt;
+      });
+      if (o != ob.end()) {
+        ob.erase(o);
+        unsent = true;
+      } else if (inv.slot >= 0) {
         auto& s = dc.slots[static_cast<size_t>(inv.slot)];
         if (s.gen == inv.slot_gen && s.conn)
           self->send(s.conn, cancel_atom::value, token);
       }
       break;
+    }
   }
   error_detail d;
   d.what = "cancelled by the caller";
-  d.may_have_executed = inv.may_have_executed || inv.where == inv_where::in_flight;
+  d.may_have_executed = inv.may_have_executed || (inv.where == inv_where::in_flight && !unsent);
   d.dc_id = inv.dc_id;
   auto err = make_error(errc::cancelled, std::move(d));
   // A probe the circuit breaker let through must end, or it waits forever.
