@@ -12,7 +12,9 @@
 //   caf::actor_system sys{cfg};
 //   auto conn = mtsender::spawn_connection(sys, connection_config{...});
 //
-// The pool sends (invoke_atom, pooled_request) instead: the body is shared,
+// The pool sends its requests in batches, (invoke_atom, pooled_batch), and
+// gets the answers as pooled_replies, as many as one read of the socket
+// produced (messages/pooled_request.hpp). The body is shared,
 // and a request that an earlier connection of the same session lost is taken
 // over under its old msg_id and asked about with msgs_state_req; it is sent
 // again only if the server never got it, its answer is asked for again
