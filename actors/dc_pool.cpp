@@ -291,21 +291,26 @@ void flush_outbox(pool_ptr self) {
   auto& st = self->state;
   if (st.outbox.empty())
     return;
-  auto items = std::move(st.outbox);
+  // Swapped with a kept buffer: the outbox keeps its capacity.
+  auto& items = st.outbox_sending;
+  items.swap(st.outbox);
   st.outbox.clear();
   // One batch per connection, each in the order its requests were routed
   // (a pool has a few connections per DC: a scan per connection is cheap).
-  std::vector<bool> taken(items.size(), false);
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (taken[i])
-      continue;
+  // Each pass takes the first item's connection and moves the others' items
+  // to the front, in order.
+  while (!items.empty()) {
+    const connection_actor conn = items.front().first;
     pooled_batch batch;
-    const auto& conn = items[i].first;
-    for (size_t j = i; j < items.size(); ++j)
-      if (!taken[j] && items[j].first == conn) {
-        taken[j] = true;
-        batch.items.push_back(std::move(items[j].second));
-      }
+    batch.items.reserve(items.size());
+    size_t rest = 0;
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (items[i].first == conn)
+        batch.items.push_back(std::move(items[i].second));
+      else if (rest++ != i)
+        items[rest - 1] = std::move(items[i]);
+    }
+    items.resize(rest);
     self->send(conn, invoke_atom::value, std::move(batch));
   }
 }

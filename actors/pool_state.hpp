@@ -265,6 +265,7 @@ struct pool_state {
   // pooled_batch per connection when the handler that routed them ends
   // (dc_pool.cpp, outbox_scope), or on an outbox_atom sent to self.
   std::vector<std::pair<connection_actor, pooled_item>> outbox;
+  std::vector<std::pair<connection_actor, pooled_item>> outbox_sending;  // flush_outbox's
   int outbox_depth = 0;
   bool outbox_scheduled = false;
 };
