@@ -5,6 +5,7 @@
 #include "connection_fixture.hpp"
 
 #include <atomic>
+#include <set>
 #include <thread>
 
 #include <fcntl.h>
@@ -97,10 +98,35 @@ TEST_CASE("bad_server_salt naming a container: everything inside is resent",
   cfg.session = saved;
   auto before = srv.counters();
   auto conn = spawn_connection(*n.sys, cfg);
-  // Queued while connecting, they leave together in the first container.
-  std::vector<rpc_request> reqs(10, request_of(nearest_dc_query()));
-  auto outs = invoke_all(self, conn, reqs);
-  check_all_ok(outs);
+  // Ten requests in one batch (the pool's path) are taken in one handler and
+  // leave together, in the connection's first container, whether they
+  // arrive before the connection is up or after.
+  pooled_batch batch;
+  auto body = std::make_shared<const byte_buffer>(nearest_dc_query());
+  for (uint64_t id = 1; id <= 10; ++id) {
+    pooled_item item;
+    item.id = id;
+    item.attempt = 1;
+    item.req.body = body;
+    batch.items.push_back(std::move(item));
+  }
+  self->send(conn, invoke_atom::value, std::move(batch));
+  std::set<uint64_t> answered;
+  bool timed_out = false;
+  while (answered.size() < 10 && !timed_out) {
+    self->receive(
+      [&](pooled_replies& r) {
+        for (auto& x : r.items) {
+          CHECK(x.attempt == 1);
+          if (x.err)
+            FAIL("request " << x.id << ": " << to_string(x.err));
+          CHECK_FALSE(x.response.bytes.empty());
+          CHECK(answered.insert(x.id).second);  // one answer each
+        }
+      },
+      caf::after(std::chrono::seconds(10)) >> [&] { timed_out = true; });
+  }
+  CHECK(answered.size() == 10);
   auto after = srv.counters();
   CHECK(after.bad_server_salts > before.bad_server_salts);
   connection_stats st;
