@@ -40,16 +40,19 @@ cmake -S "$here" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DMTSENDER_FUZZ=ON \
   -DMTSENDER_BUILD_EXAMPLES=OFF -DMTSENDER_BUILD_BENCH=OFF >/dev/null
 cmake --build "$build" -j "$(nproc)" --target fuzz
 
-failed=()
-for t in "${targets[@]}"; do
-  exe=$build/tests/fuzz/${t}_fuzz
-  work=$build/fuzz-runs/$t
-  rm -rf "$work/artifacts"
+# Runs one target; what it says goes to $work/report (printed in target
+# order once all are done), its exit status to $work/status.
+run_target() {
+  local t=$1
+  local exe=$build/tests/fuzz/${t}_fuzz
+  local work=$build/fuzz-runs/$t
+  rm -rf "$work/artifacts" "$work/report" "$work/status"
   mkdir -p "$work/corpus" "$work/artifacts"
   # The handshake runs ~100 inputs a second: let it use whole scripts at
   # once instead of growing the length limit slowly.
-  extra=()
+  local extra=()
   [[ "$t" == handshake ]] && extra=(-len_control=0 -max_len=128)
+  local budget label
   if $ci; then
     # A fresh scratch corpus: what earlier runs found must not change the result.
     rm -rf "$work/corpus" && mkdir -p "$work/corpus"
@@ -59,30 +62,48 @@ for t in "${targets[@]}"; do
     budget=(-max_total_time="$seconds")
     label="${seconds}s"
   fi
-  set +e
+  local status=0
   "$exe" "${extra[@]}" "${budget[@]}" -timeout=20 -print_final_stats=1 \
     -artifact_prefix="$work/artifacts/" "$work/corpus" "$here/tests/fuzz/corpus/$t" \
-    >"$work/log" 2>&1
-  status=$?
-  set -e
+    >"$work/log" 2>&1 || status=$?
+  local done_line rate
   done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$work/log" | tail -n 1 || true)
   rate=$(grep -E '^stat::average_exec_per_sec' "$work/log" | awk '{print $2}' || true)
-  if ((status == 0)); then
-    echo "fuzz $t: ok, $label, ${rate:-?} exec/s: ${done_line:-no summary}"
-    continue
-  fi
-  failed+=("$t")
-  echo "fuzz $t: FAILED (exit $status); the end of its log:"
-  grep -v -E '^(INFO|#[0-9]+[[:space:]]+(NEW|REDUCE|pulse)|[[:space:]]+NEW_FUNC)' "$work/log" \
-    | tail -n 40
-  for a in "$work"/artifacts/*; do
-    [[ -e "$a" ]] || continue
-    echo "reproducer $(basename "$a") ($(wc -c <"$a") bytes):"
-    od -An -tx1 -v "$a" | head -n 64
-    echo "base64: $(base64 -w0 "$a")"
-    echo "replay: $exe $a"
-    echo "(or: echo '$(base64 -w0 "$a")' | base64 -d > crash.bin && $exe crash.bin)"
+  {
+    if ((status == 0)); then
+      echo "fuzz $t: ok, $label, ${rate:-?} exec/s: ${done_line:-no summary}"
+    else
+      echo "fuzz $t: FAILED (exit $status); the end of its log:"
+      grep -v -E '^(INFO|#[0-9]+[[:space:]]+(NEW|REDUCE|pulse)|[[:space:]]+NEW_FUNC)' "$work/log" \
+        | tail -n 40
+      for a in "$work"/artifacts/*; do
+        [[ -e "$a" ]] || continue
+        echo "reproducer $(basename "$a") ($(wc -c <"$a") bytes):"
+        od -An -tx1 -v "$a" | head -n 64
+        echo "base64: $(base64 -w0 "$a")"
+        echo "replay: $exe $a"
+        echo "(or: echo '$(base64 -w0 "$a")' | base64 -d > crash.bin && $exe crash.bin)"
+      done
+    fi
+  } >"$work/report"
+  echo "$status" >"$work/status"
+}
+
+# One target per core at a time: each is one single-threaded process, and
+# in `ci` mode its result does not depend on what runs beside it.
+for t in "${targets[@]}"; do
+  while (($(jobs -rp | wc -l) >= $(nproc))); do
+    wait -n || true
   done
+  run_target "$t" &
+done
+wait
+
+failed=()
+for t in "${targets[@]}"; do
+  work=$build/fuzz-runs/$t
+  cat "$work/report" 2>/dev/null || echo "fuzz $t: FAILED (no report)"
+  [[ "$(cat "$work/status" 2>/dev/null)" == 0 ]] || failed+=("$t")
 done
 
 if ((${#failed[@]})); then

@@ -21,6 +21,7 @@
 //   (raw MTProto tests push to sessions that only pinged).
 #pragma once
 
+#include "mtsender/api/auth/bindTempAuthKey.hpp"
 #include "mtsender/tests/test_dc/rpc_handler.hpp"
 #include "mtsender/transport/tl/api_wrappers.hpp"
 
@@ -31,7 +32,7 @@ namespace mtsender::test_dc {
 
 // The layer of the schema this project ships.
 inline constexpr int32_t newest_layer = 228;
-inline constexpr uint32_t auth_bind_temp_auth_key_id = 0xcdd42a05;
+inline constexpr uint32_t auth_bind_temp_auth_key_id = api::auth::bindTempAuthKey::tl_id;
 
 struct api_rules {
   bool require_init_connection = true;

@@ -1,11 +1,6 @@
 #include "mtsender/tests/test_dc/phone_login.hpp"
 
-#include "mtsender/api/auth/SentCode.hpp"
 #include "mtsender/api/auth/SentCodeType.hpp"
-#include "mtsender/api/auth/sendCode.hpp"
-#include "mtsender/api/auth/signIn.hpp"
-#include "mtsender/transport/tl/reader.hpp"
-#include "mtsender/transport/tl/writer.hpp"
 
 namespace mtsender::test_dc {
 
@@ -32,12 +27,10 @@ std::optional<rpc_reply> phone_login_answer(const rpc_call& call, const account_
                                             account_book& book) {
   if (!opts.enabled)
     return std::nullopt;
-  tl::reader r{call.query};
   const account_options::phone_account* acc = nullptr;
   switch (call.constructor_id) {
     case auth_send_code_id: {
-      auto q = api::read_boxed<api::auth::sendCode>(r, 0);
-      r.expect_end("auth.sendCode");
+      const auto q = api::from_bytes<api::auth::sendCode>(call.query);
       if (auto err = check_phone(call, opts, q.phone_number, acc))
         return err;
       api::auth::sentCode sent;
@@ -45,14 +38,10 @@ std::optional<rpc_reply> phone_login_answer(const rpc_call& call, const account_
       app.length = 5;
       sent.type = app;
       sent.phone_code_hash = hash_of(q.phone_number);
-      byte_buffer out;
-      tl::writer w{out};
-      api::write_boxed(w, sent);
-      return rpc_reply::result(std::move(out));
+      return rpc_reply::result_of<api::auth::sendCode>(sent);
     }
     case auth_sign_in_id: {
-      auto q = api::read_boxed<api::auth::signIn>(r, 0);
-      r.expect_end("auth.signIn");
+      const auto q = api::from_bytes<api::auth::signIn>(call.query);
       if (auto err = check_phone(call, opts, q.phone_number, acc))
         return err;
       if (q.phone_code_hash.empty())

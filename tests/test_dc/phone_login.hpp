@@ -16,15 +16,18 @@
 // With phone_migrate off, a listed phone is served on any DC.
 #pragma once
 
+#include "mtsender/api/auth/sendCode.hpp"
+#include "mtsender/api/auth/signIn.hpp"
 #include "mtsender/tests/test_dc/accounts.hpp"
 
 #include <optional>
 
 namespace mtsender::test_dc {
 
-inline constexpr uint32_t auth_send_code_id = 0xa677244f;
-inline constexpr uint32_t auth_sign_in_id = 0x8d52a951;
-inline constexpr uint32_t auth_sent_code_id = 0x5e002502;
+// Constructor ids of the methods above and their answer, from the schema.
+inline constexpr uint32_t auth_send_code_id = api::auth::sendCode::tl_id;
+inline constexpr uint32_t auth_sign_in_id = api::auth::signIn::tl_id;
+inline constexpr uint32_t auth_sent_code_id = api::auth::sentCode::tl_id;
 inline constexpr const char* test_phone_code = "12345";
 
 // The answer to a phone login call, or nullopt for other calls.
