@@ -25,7 +25,7 @@ struct dc_address {
   // obfuscated2 framing, with `secret` (empty or 16 bytes) as its
   // MTProxy-style secret.
   bool obfuscated_only = false;
-  byte_buffer secret;
+  byte_buffer secret{};  // {}: brace-initialising only the fields above stays warning-free
 
   friend bool operator==(const dc_address& a, const dc_address& b) {
     return a.dc_id == b.dc_id && a.host == b.host && a.port == b.port
