@@ -10,6 +10,7 @@
 #include "mtsender/transport/handshake/client_handshake.hpp"
 #include "mtsender/transport/handshake/plain_message.hpp"
 #include "mtsender/transport/handshake/temp_key_binding.hpp"
+#include "mtsender/transport/recycling_allocator.hpp"
 #include "mtsender/transport/session/client_session.hpp"
 #include "mtsender/transport/tl/api_wrappers.hpp"
 #include "mtsender/transport/tl/writer.hpp"
@@ -113,9 +114,9 @@ struct conn_state {
   bool temp_bound = false;
   bool verifying = false;                // verify_key: waiting for the first pong
 
-  std::unordered_map<uint64_t, pending_request> pending;  // by our token
+  recycled_map<uint64_t, pending_request> pending;        // by our token
   std::deque<uint64_t> waiting;                           // accepted before ready
-  std::unordered_map<uint64_t, uint64_t> by_caller_token; // caller token -> ours
+  recycled_map<uint64_t, uint64_t> by_caller_token;       // caller token -> ours
   std::vector<uint64_t> state_checks;                      // adopted, not asked about yet
   uint64_t next_token = 1;
   size_t bytes_in_flight = 0;
@@ -1302,7 +1303,7 @@ caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
     [=](invoke_atom, rpc_request& req) -> caf::result<rpc_response> {
       // The body moves into a shared buffer: no copy of the bytes.
       pooled_request r;
-      r.body = std::make_shared<const byte_buffer>(std::move(req.body));
+      r.body = make_shared_recycled<const byte_buffer>(std::move(req.body));
       r.options = req.options;
       return guarded_invoke(self, r);
     },

@@ -605,7 +605,7 @@ caf::result<rpc_response> on_invoke(pool_ptr self, int32_t dc_id, rpc_request& r
     return taken;
   }
   // The caller's buffer moves into a shared one: no copy of the bytes.
-  inv.body = std::make_shared<const byte_buffer>(std::move(req.body));
+  inv.body = make_shared_recycled<const byte_buffer>(std::move(req.body));
   inv.rp = self->make_response_promise<rpc_response>();
   auto rp = inv.rp;
   advance(self, inv, inv.rc->before_send(now));

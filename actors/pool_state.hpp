@@ -19,6 +19,7 @@
 #include "mtsender/messages/session_state.hpp"
 #include "mtsender/store/session_data.hpp"
 #include "mtsender/transport/crypto/secure_random.hpp"
+#include "mtsender/transport/recycling_allocator.hpp"
 
 #include <caf/actor_addr.hpp>
 #include <caf/actor_cast.hpp>
@@ -236,9 +237,9 @@ struct pool_state {
   std::shared_ptr<random_source> rng = std::make_shared<crypto::secure_random>();
   std::map<int32_t, dc_entry> dcs;
   std::map<caf::actor_addr, std::pair<int32_t, int>> slot_of;   // connection -> (dc, slot)
-  std::unordered_map<uint64_t, invocation> invocations;
+  recycled_map<uint64_t, invocation> invocations;
   uint64_t next_invocation = 1;
-  std::unordered_map<uint64_t, uint64_t> by_token;   // rpc_options::token -> invocation
+  recycled_map<uint64_t, uint64_t> by_token;   // rpc_options::token -> invocation
   int32_t home_dc = 0;                    // pool_migrations.cpp
   dc_config_state dc_config;              // pool_dc_config.cpp
 

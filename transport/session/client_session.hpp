@@ -39,6 +39,7 @@
 
 #include "mtsender/transport/bytes.hpp"
 #include "mtsender/transport/random.hpp"
+#include "mtsender/transport/recycling_allocator.hpp"
 #include "mtsender/transport/session/clock.hpp"
 #include "mtsender/transport/session/events.hpp"
 #include "mtsender/transport/session/msg_id.hpp"
@@ -255,8 +256,8 @@ private:
   sent_log sent_;                                      // what notices may name
   int64_t packet_server_s_ = 0;                        // server time while reading a packet
 
-  std::unordered_map<uint64_t, request> requests_;     // by token
-  std::unordered_map<uint64_t, uint64_t> by_msg_id_;   // our msg_id -> token
+  recycled_map<uint64_t, request> requests_;           // by token
+  recycled_map<uint64_t, uint64_t> by_msg_id_;         // our msg_id -> token
   std::deque<container_record> containers_;           // recent, ascending id
   std::deque<uint64_t> queue_;                        // tokens to send, in order (may hold stale ones)
   size_t queued_ = 0;                                  // live entries of queue_
