@@ -227,7 +227,8 @@ void on_attempt_error(pool_ptr self, uint64_t id, uint64_t attempt, caf::error e
   advance(self, inv, inv.rc->on_error(err, now));
 }
 
-void on_attempt_ok(pool_ptr self, uint64_t id, uint64_t attempt, rpc_response& r) {
+void on_attempt_ok(pool_ptr self, uint64_t id, uint64_t attempt, rpc_response& r,
+                   sclock::time_point now) {
   auto& st = self->state;
   auto i = st.invocations.find(id);
   if (i == st.invocations.end() || st.shutting_down)
@@ -236,7 +237,6 @@ void on_attempt_ok(pool_ptr self, uint64_t id, uint64_t attempt, rpc_response& r
   if (inv.attempt != attempt || inv.where != inv_where::in_flight)
     return;
   release_slot(self, inv);
-  auto now = sclock::now();
   auto& dc = st.dcs[inv.dc_id];
   dc.rtt.add(std::chrono::duration_cast<std::chrono::microseconds>(now - inv.sent_at).count());
   ++dc.stats.answered;
@@ -369,11 +369,12 @@ void send_to_slot(pool_ptr self, invocation& inv, dc_entry& dc, int idx) {
 // Answers from a connection, as many as one read of its socket produced.
 void on_replies(pool_ptr self, pooled_replies& replies) {
   outbox_scope batch{self};  // retries they trigger go out together
+  const auto now = sclock::now();  // one read: the answers came in one read
   for (auto& r : replies.items) {
     if (r.err)
       on_attempt_error(self, r.id, r.attempt, std::move(r.err));
     else
-      on_attempt_ok(self, r.id, r.attempt, r.response);
+      on_attempt_ok(self, r.id, r.attempt, r.response, now);
   }
 }
 

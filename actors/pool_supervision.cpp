@@ -182,6 +182,13 @@ void maybe_open_slot(pool_ptr self, dc_entry& dc, conn_class c) {
   if (dc.auth_key.empty() || dc.salt_pending)
     return;  // the first slot is still making the key (or learning its salt)
   auto& cs = class_of(dc, c);
+  // Every slot of the class in use: nothing to open (the common case under
+  // load, checked before the loads are gathered).
+  bool any_empty = false;
+  for (size_t k = 0; k < cs.count && !any_empty; ++k)
+    any_empty = dc.slots[cs.first + k].phase == slot_phase::empty;
+  if (!any_empty)
+    return;
   const auto& loads = class_loads(dc, c);
   if (!should_open_slot(loads, st.cfg.busy_threshold, cs.count))
     return;
