@@ -729,7 +729,7 @@ caf::error refusal(conn_state& st, const byte_buffer* body, const rpc_options& o
 
 // Takes a request that refusal() let through: to the session now, or to
 // the queue until the connection is ready. `who` says who hears the answer.
-void take(conn_ptr self, pending_request who, pooled_request& req) {
+void take(conn_ptr self, pending_request who, pooled_request& req, sclock::time_point now) {
   auto& st = self->state;
   const auto size = req.body->size();
   const auto& options = req.options;
@@ -746,7 +746,7 @@ void take(conn_ptr self, pending_request who, pooled_request& req) {
   p.without_updates = req.without_updates;
   auto limit = options.deadline_ms > 0 ? milliseconds(options.deadline_ms)
                                        : st.cfg.timeouts.default_deadline;
-  p.deadline = sclock::now() + limit;
+  p.deadline = now + limit;
   st.bytes_in_flight += size;
   if (p.caller_token != 0)
     st.by_caller_token[p.caller_token] = token;
@@ -768,7 +768,7 @@ caf::result<rpc_response> on_invoke(conn_ptr self, pooled_request& req) {
   pending_request who;
   who.rp = self->make_response_promise();
   auto rp = who.rp;
-  take(self, std::move(who), req);
+  take(self, std::move(who), req, sclock::now());
   return rp;
 }
 
@@ -1230,6 +1230,7 @@ void on_batch(conn_ptr self, pooled_batch& batch) {
   if (auto from = caf::actor_cast<caf::actor>(self->current_sender()))
     st.reply_to = std::move(from);
   reply_scope scope{self};
+  const auto now = sclock::now();  // one read: the deadlines count from the batch
   for (auto& item : batch.items) {
     if (st.ph == phase::closed) {  // a fault while taking this batch
       queue_reply(self, item.id, item.attempt, closing_error());
@@ -1244,7 +1245,7 @@ void on_batch(conn_ptr self, pooled_batch& batch) {
       who.to_pool = true;
       who.pool_id = item.id;
       who.pool_attempt = item.attempt;
-      take(self, std::move(who), item.req);
+      take(self, std::move(who), item.req, now);
     });
   }
   if (st.ph != phase::closed)

@@ -13,6 +13,9 @@
 #include <catch2/catch.hpp>
 
 #include <limits>
+#include <random>
+#include <set>
+#include <vector>
 
 using namespace session_test;
 
@@ -193,6 +196,40 @@ TEST_CASE("replay window: duplicates, out of order, too old", "[session][replay]
   for (uint64_t i = 400; i <= 1200; ++i)
     dup += w.insert(i * 4 + 1) == v::duplicate;
   CHECK(dup == 1200 - 400 + 1);
+}
+
+TEST_CASE("replay window: ids a few places out of order agree with a sorted-set model", "[session][replay]") {
+  // Inserts land just below the newest ids (a container's id before its
+  // messages' lower ones), at the edge of the window's short backward scan
+  // and far below it; every verdict and the contents match a plain model.
+  replay_window w{64};
+  std::set<uint64_t> model;
+  using v = replay_window::verdict;
+  std::mt19937_64 rng{42};
+  uint64_t top = 1000;
+  for (int i = 0; i < 20000; ++i) {
+    uint64_t id;
+    switch (rng() % 4) {
+      case 0: id = top += 1 + rng() % 8; break;              // newest
+      case 1: id = top - rng() % 8; break;                   // a few places back
+      case 2: id = top - rng() % 80; break;                  // deep, maybe too old
+      default: id = model.empty() ? top : *std::next(model.begin(), long(rng() % model.size()));
+    }
+    v expect;
+    if (model.count(id) != 0)
+      expect = v::duplicate;
+    else if (model.size() >= 64 && id < *model.begin())
+      expect = v::too_old;
+    else
+      expect = v::fresh;
+    REQUIRE(w.insert(id) == expect);
+    if (expect == v::fresh) {
+      model.insert(id);
+      if (model.size() > 64)
+        model.erase(model.begin());
+    }
+    REQUIRE(w.ids() == std::vector<uint64_t>(model.begin(), model.end()));
+  }
 }
 
 TEST_CASE("msgs_state_info status bytes", "[session][msg_state]") {
