@@ -17,6 +17,9 @@
 // other thread's list, which is as good. What the lists hold is released
 // when their thread ends. The allocator is stateless: all of them compare
 // equal, so maps swap and move as with std::allocator.
+//
+// Under AddressSanitizer a node on a list is poisoned: a dangling pointer
+// into a recycled node is reported as it would be into freed memory.
 #pragma once
 
 #include <cstddef>
@@ -25,6 +28,22 @@
 #include <new>
 #include <unordered_map>
 #include <utility>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define MTSENDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MTSENDER_ASAN 1
+#endif
+#endif
+#ifdef MTSENDER_ASAN
+#include <sanitizer/asan_interface.h>
+#define MTSENDER_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define MTSENDER_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define MTSENDER_POISON(p, n) ((void)(p), (void)(n))
+#define MTSENDER_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
 
 namespace mtsender {
 
@@ -53,6 +72,7 @@ public:
   void* pop() noexcept {
     auto* n = head_;
     if (n) {
+      MTSENDER_UNPOISON(n, Size);
       head_ = n->next;
       --size_;
     }
@@ -62,6 +82,7 @@ public:
     if (size_ >= recycled_nodes_per_thread)
       return false;
     head_ = new (p) link{head_};
+    MTSENDER_POISON(p, Size);
     ++size_;
     return true;
   }

@@ -27,8 +27,14 @@ TEST_CASE("a freed node is handed out again by the next allocation of its size")
   node* p = a.allocate(1);
   a.deallocate(p, 1);
   CHECK(alloc::recycled() == before + 1);
+#ifdef MTSENDER_ASAN
+  CHECK(__asan_address_is_poisoned(p->bytes + 100));  // a dangling use is reported
+#endif
   node* q = a.allocate(1);
   CHECK(q == p);
+#ifdef MTSENDER_ASAN
+  CHECK_FALSE(__asan_region_is_poisoned(q, sizeof(node)));
+#endif
   CHECK(alloc::recycled() == before);
   a.deallocate(q, 1);
 }
