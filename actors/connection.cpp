@@ -2,6 +2,7 @@
 
 #include "mtsender/actors/connection_init.hpp"
 #include "mtsender/actors/connector.hpp"
+#include "mtsender/actors/deadline_queue.hpp"
 #include "mtsender/actors/wall_clock.hpp"
 #include "mtsender/messages/error.hpp"
 #include "mtsender/messages/frame_event.hpp"
@@ -29,7 +30,6 @@
 #include <deque>
 #include <memory>
 #include <optional>
-#include <queue>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <unordered_map>
@@ -80,8 +80,6 @@ struct pending_request {
   sclock::time_point deadline;
 };
 
-using deadline_entry = std::pair<sclock::time_point, uint64_t>;
-
 struct conn_state {
   connection_config cfg;
   crypto::secure_random rng;
@@ -121,7 +119,7 @@ struct conn_state {
   uint64_t next_token = 1;
   size_t bytes_in_flight = 0;
 
-  std::priority_queue<deadline_entry, std::vector<deadline_entry>, std::greater<>> deadlines;
+  detail::deadline_queue deadlines;
   sclock::time_point deadline_armed_at = sclock::time_point::max();
   uint64_t deadline_gen = 0;
 
@@ -574,11 +572,10 @@ void send_plain(conn_ptr self, byte_view body) {
 
 void arm_deadline(conn_ptr self) {
   auto& st = self->state;
-  while (!st.deadlines.empty() && st.pending.count(st.deadlines.top().second) == 0)
-    st.deadlines.pop();
-  if (st.deadlines.empty())
+  auto first = st.deadlines.front([&](uint64_t token) { return st.pending.count(token) != 0; });
+  if (!first)
     return;
-  auto at = st.deadlines.top().first;
+  auto at = first->first;
   if (at >= st.deadline_armed_at)
     return;
   st.deadline_armed_at = at;
@@ -588,15 +585,12 @@ void arm_deadline(conn_ptr self) {
                      deadline_atom::value, ++st.deadline_gen);
 }
 
-// Answered requests leave stale heap entries; rebuild before they pile up.
+// Answered requests leave stale entries; rebuild before they pile up.
 void compact_deadlines(conn_state& st) {
-  if (st.deadlines.size() < 2 * st.pending.size() + 4096)
-    return;
-  std::vector<deadline_entry> live;
-  live.reserve(st.pending.size());
-  for (auto& [token, p] : st.pending)
-    live.emplace_back(p.deadline, token);
-  st.deadlines = decltype(st.deadlines)(std::greater<>{}, std::move(live));
+  st.deadlines.rebuild_if_stale(st.pending.size(), 4096, [&](auto&& add) {
+    for (auto& [token, p] : st.pending)
+      add(p.deadline, token);
+  });
 }
 
 // Ends a pending request before its answer came (deadline, or the caller
@@ -750,7 +744,7 @@ void take(conn_ptr self, pending_request who, pooled_request& req, sclock::time_
   st.bytes_in_flight += size;
   if (p.caller_token != 0)
     st.by_caller_token[p.caller_token] = token;
-  st.deadlines.emplace(p.deadline, token);
+  st.deadlines.push(p.deadline, token);
   compact_deadlines(st);
   arm_deadline(self);
 
@@ -1381,10 +1375,11 @@ caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
       st.deadline_armed_at = sclock::time_point::max();
       guarded(self, [&] {
         auto now = sclock::now();
-        while (!st.deadlines.empty() && st.deadlines.top().first <= now) {
-          auto token = st.deadlines.top().second;
+        auto alive = [&](uint64_t token) { return st.pending.count(token) != 0; };
+        for (auto e = st.deadlines.front(alive); e && e->first <= now;
+             e = st.deadlines.front(alive)) {
           st.deadlines.pop();
-          expire(self, token);
+          expire(self, e->second);
         }
         arm_deadline(self);
       });

@@ -14,6 +14,7 @@
 
 set(MTSENDER_INTERNAL_HEADERS
   actors/connector.hpp
+  actors/deadline_queue.hpp
   actors/file_io.hpp
   actors/file_rpc.hpp
   actors/progress_reporter.hpp
