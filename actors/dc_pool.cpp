@@ -74,10 +74,11 @@ void finish(pool_ptr self, uint64_t id, caf::error err) {
   st.invocations.erase(i);
 }
 
-void advance(pool_ptr self, invocation& inv, const retry::retry_step& step) {
+void advance(pool_ptr self, invocation& inv, const retry::retry_step& step,
+             sclock::time_point now = sclock::now()) {
   switch (step.kind) {
     case retry::step_kind::send:
-      dispatch(self, inv);
+      dispatch(self, inv, now);
       return;
     case retry::step_kind::wait: {
       inv.where = inv_where::sleeping;
@@ -337,9 +338,9 @@ struct outbox_scope {
   pool_ptr self;
 };
 
-void send_to_slot(pool_ptr self, invocation& inv, dc_entry& dc, int idx) {
+void send_to_slot(pool_ptr self, invocation& inv, dc_entry& dc, int idx,
+                  sclock::time_point now = sclock::now()) {
   auto& s = dc.slots[static_cast<size_t>(idx)];
-  auto now = sclock::now();
   ++inv.attempt;
   inv.where = inv_where::in_flight;
   inv.slot = idx;
@@ -455,7 +456,7 @@ void fail_queue(pool_ptr self, dc_entry& dc) {
   }
 }
 
-void dispatch(pool_ptr self, invocation& inv) {
+void dispatch(pool_ptr self, invocation& inv, sclock::time_point now) {
   auto& st = self->state;
   auto& dc = st.dcs[inv.dc_id];
   if (inv.lost_msg_id != 0) {
@@ -463,7 +464,7 @@ void dispatch(pool_ptr self, invocation& inv) {
     // the server about it: its own slot, once that is up again.
     auto& s = dc.slots[static_cast<size_t>(inv.lost_slot)];
     if (s.phase == slot_phase::ready && !s.closing) {
-      send_to_slot(self, inv, dc, inv.lost_slot);
+      send_to_slot(self, inv, dc, inv.lost_slot, now);
       return;
     }
     inv.where = inv_where::resuming;
@@ -501,7 +502,7 @@ void dispatch(pool_ptr self, invocation& inv) {
   // Judge the load before this request adds to it: a slot becomes busy
   // only when requests overlap.
   maybe_open_slot(self, dc, c);
-  send_to_slot(self, inv, dc, idx);
+  send_to_slot(self, inv, dc, idx, now);
 }
 
 void drain_queue(pool_ptr self, dc_entry& dc, conn_class c) {
@@ -609,7 +610,7 @@ caf::result<rpc_response> on_invoke(pool_ptr self, int32_t dc_id, rpc_request& r
   inv.body = make_shared_recycled<const byte_buffer>(std::move(req.body));
   inv.rp = self->make_response_promise<rpc_response>();
   auto rp = inv.rp;
-  advance(self, inv, inv.rc->before_send(now));
+  advance(self, inv, inv.rc->before_send(now), now);
   return rp;
 }
 

@@ -392,7 +392,8 @@ void configure_route(pool_ptr self, const dc_entry& dc, connection_config& c);
 void dc_config_shut_down(pool_ptr self);
 
 // dc_pool.cpp
-void dispatch(pool_ptr self, invocation& inv);          // to a live slot, or queue it
+// to a live slot, or queue it; `now` when the caller has read the clock already
+void dispatch(pool_ptr self, invocation& inv, sclock::time_point now = sclock::now());
 void drain_queue(pool_ptr self, dc_entry& dc, conn_class c);  // a slot of c became ready
 void resume_slot(pool_ptr self, dc_entry& dc, int idx); // its lost requests, first
 void arm_pool_deadline(pool_ptr self, invocation& inv);  // a timer for a waiting request
