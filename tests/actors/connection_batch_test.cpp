@@ -312,3 +312,63 @@ TEST_CASE("a batch queued behind a handshake that fails: each item fails once, a
   }
   CHECK(srv.counters().count(custom_query_id) == 0);
 }
+
+TEST_CASE("a request too big for one packet, in the middle of a batch, is refused alone",
+          "[actors][connection][batch][limits]") {
+  node n;
+  test_dc::server srv{dc_options()};
+  srv.start();
+  caf::scoped_actor self{*n.sys};
+  auto conn = spawn_connection(*n.sys, make_config(srv, self));
+  self->monitor(conn);
+  // Taken at once by a ready connection, or queued until the session is up.
+  bool ready_first = GENERATE(true, false);
+  INFO((ready_first ? "sent to a ready connection" : "sent while connecting"));
+  if (ready_first)
+    REQUIRE(invoke_one(self, conn, request_of(nearest_dc_query())).value);
+
+  // Under the connection's byte cap, over the session's packet limit (1 MiB
+  // of message data, as Telegram's).
+  constexpr uint64_t total = 10, big_id = 5;
+  pooled_batch batch;
+  std::map<uint64_t, uint64_t> attempts;
+  std::set<uint64_t> ids;
+  for (uint64_t id = 0; id < total; ++id) {
+    auto item = item_of(id, 1, id == big_id ? byte_buffer(1u << 20, 0) : nearest_dc_query());
+    attempts[item.id] = item.attempt;
+    ids.insert(item.id);
+    batch.items.push_back(std::move(item));
+  }
+  self->send(conn, invoke_atom::value, std::move(batch));
+  reply_log replies;
+  parent_log log;
+  collect_replies(self, replies, log, ids);
+  CHECK(replies.answered(ids) == total);
+  for (auto& [id, list] : replies.by_id) {
+    INFO("item " << id);
+    auto& r = list.front();
+    if (id == big_id) {
+      REQUIRE(r.err);
+      INFO(to_string(r.err));
+      CHECK(is(r.err, errc::invalid_request));
+      REQUIRE(detail_of(r.err));
+      CHECK_FALSE(detail_of(r.err)->may_have_executed);
+      CHECK_THAT(detail_of(r.err)->what, Catch::Contains("packet limit"));
+    } else if (r.err) {
+      FAIL_CHECK("answered with an error: " << to_string(r.err));
+    } else {
+      CHECK_FALSE(r.response.bytes.empty());
+    }
+  }
+  // The connection lives on, and refuses such a request alone outside a
+  // batch too.
+  CHECK_FALSE(replies.down);
+  auto big = invoke_one(self, conn, request_of(byte_buffer(1u << 20, 0)));
+  REQUIRE(big.answers == 1);
+  INFO(to_string(big.err));
+  CHECK(is(big.err, errc::invalid_request));
+  CHECK(invoke_one(self, conn, request_of(nearest_dc_query())).value);
+  self->send_exit(conn, caf::exit_reason::user_shutdown);
+  collect_until_down(self, conn, replies, log);
+  check_once_each(replies, attempts);
+}
