@@ -458,3 +458,56 @@ TEST_CASE("a connection dropped with a batch half answered: each caller answered
   self->send_exit(listener, caf::exit_reason::user_shutdown);
   stop(self, pool);
 }
+
+TEST_CASE("a request too big for one packet fails alone: the pool's connection lives on",
+          "[actors][pool][fault][batch]") {
+  node n;
+  test_dc::server srv{two_dcs()};
+  std::mutex mtx;
+  std::map<uint32_t, int> runs;  // tag -> times the server ran it
+  srv.on(custom_query_id, [&](const test_dc::rpc_call& call) {
+    {
+      std::lock_guard<std::mutex> g{mtx};
+      ++runs[tag_of(call)];
+    }
+    return test_dc::rpc_reply::result(bool_true()).after(200ms);
+  });
+  srv.start();
+  auto pool = spawn_dc_pool(*n.sys, pool_config_for(srv, 1));
+  caf::scoped_actor self{*n.sys};
+  REQUIRE(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
+
+  // Ten requests on the one connection, with one over the session's packet
+  // limit (1 MiB of message data) among them.
+  constexpr uint32_t total = 10, big = 5;
+  pending_invokes invokes{self, pool};
+  for (uint32_t tag = 0; tag < total; ++tag)
+    invokes.send(2, tag == big ? request_of(byte_buffer(1u << 20, 0), 15'000)
+                               : request_of(custom_query(tag), 15'000));
+  auto out = invokes.collect();
+  for (uint32_t tag = 0; tag < total; ++tag) {
+    INFO("tag " << tag);
+    auto& o = out[tag];
+    CHECK(o.answers == 1);
+    if (tag == big) {
+      REQUIRE(o.err);
+      INFO(n.sys->render(o.err));
+      CHECK(is(o.err, errc::invalid_request));
+      REQUIRE(detail_of(o.err));
+      CHECK_FALSE(detail_of(o.err)->may_have_executed);
+    } else if (!o.value) {
+      FAIL_CHECK("failed beside the big one: " << n.sys->render(o.err));
+    }
+  }
+  {
+    std::lock_guard<std::mutex> g{mtx};
+    for (uint32_t tag = 0; tag < total; ++tag)
+      if (tag != big)
+        CHECK(runs[tag] == 1);
+  }
+  CHECK(stray_messages(self) == 0);
+  auto st = stats_of(self, pool);
+  REQUIRE(st.dc(2));
+  CHECK(st.dc(2)->reconnects == 0);  // the big request never took a connection down
+  stop(self, pool);
+}
