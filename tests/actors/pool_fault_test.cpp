@@ -1,7 +1,9 @@
 // The pool when things break: a connection killed mid-request (every
 // request answered exactly once, nothing run twice unless safe_to_repeat),
 // reconnect_request, the server forgetting the auth key (-404 -> new key),
-// and shutdown with requests pending.
+// shutdown with requests pending, a connection dropped with a batch half
+// answered (and a lingering one met by new requests), and a request too big
+// for one packet.
 #include "pool_fixture.hpp"
 
 #include <map>
