@@ -643,6 +643,29 @@ void fail_unverifiable(conn_ptr self, uint64_t token, pending_request& p,
   release(st, token);
 }
 
+// The session refuses a request it can never send (over its packet limit,
+// with the init head or invokeAfterMsg added): that is the request's fault,
+// answered invalid_request alone; the connection and the other requests go
+// on (guarded() would take the exception for a protocol error and end the
+// connection). False when refused (answered and released).
+bool to_session(conn_ptr self, uint64_t token, pending_request& p,
+                std::shared_ptr<const byte_buffer> body,
+                std::shared_ptr<const byte_buffer> head) {
+  auto& st = self->state;
+  try {
+    st.sess->invoke(token, std::move(body), std::move(head));
+  } catch (const std::invalid_argument& e) {
+    error_detail d;
+    d.what = e.what();
+    d.dc_id = st.cfg.dc_id;
+    answer(self, p, make_error(errc::invalid_request, std::move(d)));
+    release(st, token);
+    return false;
+  }
+  p.in_session = true;
+  return true;
+}
+
 // Hands a request to the session; with invoke_after, wraps it in
 // invokeAfterMsg naming the earlier request's current msg_id. A request lost
 // by an earlier connection of this session is adopted under its old msg_id
@@ -686,18 +709,14 @@ bool submit(conn_ptr self, uint64_t token, pending_request& p) {
         auto head = st.init.head_for(*body, token, p.without_updates);
         if (st.init.enabled())
           p.resend_body = body;
-        st.sess->invoke(token, std::move(wrapped), std::move(head));
-        p.in_session = true;
-        return true;
+        return to_session(self, token, p, std::move(wrapped), std::move(head));
       }
     }
   }
   auto head = st.init.head_for(*body, token, p.without_updates);
   if (st.init.enabled())
     p.resend_body = body;   // a pointer: resent with the init if the server asks
-  st.sess->invoke(token, std::move(body), std::move(head));
-  p.in_session = true;
-  return true;
+  return to_session(self, token, p, std::move(body), std::move(head));
 }
 
 // Why a request cannot be taken now; an empty error when it can.

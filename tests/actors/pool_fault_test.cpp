@@ -1,7 +1,9 @@
 // The pool when things break: a connection killed mid-request (every
 // request answered exactly once, nothing run twice unless safe_to_repeat),
 // reconnect_request, the server forgetting the auth key (-404 -> new key),
-// and shutdown with requests pending.
+// shutdown with requests pending, a connection dropped with a batch half
+// answered (and a lingering one met by new requests), and a request too big
+// for one packet.
 #include "pool_fixture.hpp"
 
 #include <map>
@@ -333,4 +335,181 @@ TEST_CASE("shutdown answers pending requests with dropped and ends cleanly",
     .receive([](rpc_response&) {}, [&](caf::error& e) { gone = std::move(e); });
   CHECK(gone == caf::sec::request_timeout);
   // ~actor_system returns (ctest's timeout would catch a hang).
+}
+
+TEST_CASE("a connection dropped with a batch half answered: each caller answered once",
+          "[actors][pool][fault][batch]") {
+  node n;
+  test_dc::server srv{two_dcs()};
+  std::mutex mtx;
+  std::map<uint32_t, int> runs;  // tag -> times the server ran it
+  // Tags below 100: a multiple of 3 is answered at once, the others held
+  // (no answer) the first time they run and answered when run again (a
+  // safe_to_repeat request resent). Tags from 100: answered at once.
+  srv.on(custom_query_id, [&](const test_dc::rpc_call& call) {
+    auto tag = tag_of(call);
+    int run = 0;
+    {
+      std::lock_guard<std::mutex> g{mtx};
+      run = ++runs[tag];
+    }
+    if (tag >= 100 || tag % 3 == 0 || run > 1)
+      return test_dc::rpc_reply::result(bool_true());
+    return test_dc::rpc_reply::no_answer();
+  });
+  srv.start();
+  auto cfg = pool_config_for(srv, 1);
+  // A dead connection lingers, refusing what still reaches it, long enough
+  // for the late requests below to surely meet it.
+  cfg.timeouts.linger = 3s;
+  auto pool = spawn_dc_pool(*n.sys, cfg);
+  caf::scoped_actor self{*n.sys};
+  auto listener = listen_here(self, pool);
+  REQUIRE(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
+
+  // 20 requests in flight on the one connection (the pool sends what it
+  // routes in one pass as one batch); even tags are safe to repeat.
+  constexpr uint32_t total = 20;
+  pending_invokes answered{self, pool}, held{self, pool};
+  std::vector<uint32_t> answered_tags, held_tags;
+  for (uint32_t tag = 0; tag < total; ++tag) {
+    auto req = request_of(custom_query(tag), 15'000, tag % 2 == 0);
+    if (tag % 3 == 0) {
+      answered.send(2, std::move(req));
+      answered_tags.push_back(tag);
+    } else {
+      held.send(2, std::move(req));
+      held_tags.push_back(tag);
+    }
+  }
+  // Part of the batch is answered before the fault...
+  for (auto& o : answered.collect()) {
+    CHECK(o.answers == 1);
+    if (!o.value)
+      FAIL_CHECK("answered before the fault, with an error: " << n.sys->render(o.err));
+  }
+  // ...the rest reached the server, which then drops the connection.
+  REQUIRE(server_got(srv, 2, custom_query_id, total));
+  srv.close_connections(2);
+  auto out = held.collect();
+  int resent_ok = 0, lost = 0;
+  for (size_t i = 0; i < held_tags.size(); ++i) {
+    auto tag = held_tags[i];
+    INFO("tag " << tag);
+    auto& o = out[i];
+    CHECK(o.answers == 1);
+    std::lock_guard<std::mutex> g{mtx};
+    if (tag % 2 == 0) {
+      // safe_to_repeat: sent again on the next connection, answered there.
+      if (!o.value)
+        FAIL_CHECK("a safe request failed: " << n.sys->render(o.err));
+      CHECK(runs[tag] == 2);
+      resent_ok += o.value.has_value();
+    } else {
+      // Not safe and the server got it: never run twice, the caller told
+      // it may have run.
+      CHECK(runs[tag] == 1);
+      REQUIRE(o.err);
+      INFO(n.sys->render(o.err));
+      CHECK(is(o.err, errc::connection_lost));
+      REQUIRE(detail_of(o.err));
+      CHECK(detail_of(o.err)->may_have_executed);
+      ++lost;
+    }
+  }
+  CHECK(resent_ok == 6);  // held even tags: 2 4 8 10 14 16
+  CHECK(lost == 7);       // held odd tags: 1 5 7 11 13 17 19
+
+  // The connection that replaced it faults idle. The pool learns that it
+  // ended from its down message, after the linger; until then it still
+  // routes to it: requests sent once the connection has faulted (its
+  // connection_down event) reach it lingering, which refuses them unsent,
+  // and the pool must send them again, though none is safe to repeat.
+  REQUIRE(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
+  std::vector<frame_event> events;
+  auto downs = [&](const std::vector<frame_event>& log) {
+    return count_kind(log, frame_event_kind::connection_down);
+  };
+  collect_until(self, events, [&](auto& log) { return downs(log) >= 1; });  // the first fault's
+  const size_t downs_before = downs(events);
+  srv.close_connections(2);
+  REQUIRE(collect_until(self, events, [&](auto& log) { return downs(log) > downs_before; }));
+  constexpr uint32_t late = 10;
+  pending_invokes after{self, pool};
+  for (uint32_t i = 0; i < late; ++i)
+    after.send(2, request_of(custom_query(100 + i), 15'000));
+  for (auto& o : after.collect()) {
+    CHECK(o.answers == 1);
+    if (!o.value)
+      FAIL_CHECK("a request refused by the lingering connection failed: "
+                 << n.sys->render(o.err));
+  }
+  {
+    std::lock_guard<std::mutex> g{mtx};
+    for (uint32_t tag : answered_tags)
+      CHECK(runs[tag] == 1);  // answered once, never resent
+    for (uint32_t i = 0; i < late; ++i)
+      CHECK(runs[100 + i] == 1);
+  }
+  // No second answer to anyone (the listener's events aside).
+  int stray = 0;
+  for (bool more = true; more;)
+    self->receive([](frame_event&) {}, [&](caf::message&) { ++stray; },
+                  caf::after(100ms) >> [&] { more = false; });
+  CHECK(stray == 0);
+  self->send_exit(listener, caf::exit_reason::user_shutdown);
+  stop(self, pool);
+}
+
+TEST_CASE("a request too big for one packet fails alone: the pool's connection lives on",
+          "[actors][pool][fault][batch]") {
+  node n;
+  test_dc::server srv{two_dcs()};
+  std::mutex mtx;
+  std::map<uint32_t, int> runs;  // tag -> times the server ran it
+  srv.on(custom_query_id, [&](const test_dc::rpc_call& call) {
+    {
+      std::lock_guard<std::mutex> g{mtx};
+      ++runs[tag_of(call)];
+    }
+    return test_dc::rpc_reply::result(bool_true()).after(200ms);
+  });
+  srv.start();
+  auto pool = spawn_dc_pool(*n.sys, pool_config_for(srv, 1));
+  caf::scoped_actor self{*n.sys};
+  REQUIRE(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
+
+  // Ten requests on the one connection, with one over the session's packet
+  // limit (1 MiB of message data) among them.
+  constexpr uint32_t total = 10, big = 5;
+  pending_invokes invokes{self, pool};
+  for (uint32_t tag = 0; tag < total; ++tag)
+    invokes.send(2, tag == big ? request_of(byte_buffer(1u << 20, 0), 15'000)
+                               : request_of(custom_query(tag), 15'000));
+  auto out = invokes.collect();
+  for (uint32_t tag = 0; tag < total; ++tag) {
+    INFO("tag " << tag);
+    auto& o = out[tag];
+    CHECK(o.answers == 1);
+    if (tag == big) {
+      REQUIRE(o.err);
+      INFO(n.sys->render(o.err));
+      CHECK(is(o.err, errc::invalid_request));
+      REQUIRE(detail_of(o.err));
+      CHECK_FALSE(detail_of(o.err)->may_have_executed);
+    } else if (!o.value) {
+      FAIL_CHECK("failed beside the big one: " << n.sys->render(o.err));
+    }
+  }
+  {
+    std::lock_guard<std::mutex> g{mtx};
+    for (uint32_t tag = 0; tag < total; ++tag)
+      if (tag != big)
+        CHECK(runs[tag] == 1);
+  }
+  CHECK(stray_messages(self) == 0);
+  auto st = stats_of(self, pool);
+  REQUIRE(st.dc(2));
+  CHECK(st.dc(2)->reconnects == 0);  // the big request never took a connection down
+  stop(self, pool);
 }
