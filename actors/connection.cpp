@@ -1047,8 +1047,10 @@ void on_event(conn_ptr self, session::event& ev) {
             && !p.reinit_tried && p.resend_body) {
           // The server lost (or never got) this session's init: once more, with it.
           p.reinit_tried = true;
-          st.sess->invoke(e.token, p.resend_body, st.init.reinit_head(e.token, p.without_updates));
-          schedule_flush(self);
+          // A body that fit alone may not fit with the init: refused alone.
+          if (to_session(self, e.token, p, p.resend_body,
+                         st.init.reinit_head(e.token, p.without_updates)))
+            schedule_flush(self);
           return;
         }
         answer(self, p, make_rpc_error(rpc_error::parse(e.code, e.message), st.cfg.dc_id));
