@@ -105,6 +105,18 @@ void check_once_each(const reply_log& replies, const std::map<uint64_t, uint64_t
   CHECK(replies.replies == replies.by_id.size());
 }
 
+// A batch as built, with the attempt each item was sent as.
+struct batch_builder {
+  pooled_batch batch;
+  std::map<uint64_t, uint64_t> attempts;
+  std::set<uint64_t> ids;
+  void add(pooled_item item) {
+    attempts[item.id] = item.attempt;
+    ids.insert(item.id);
+    batch.items.push_back(std::move(item));
+  }
+};
+
 } // namespace
 
 TEST_CASE("a batch sent to a lingering connection: each item refused once, none sent",
@@ -132,34 +144,30 @@ TEST_CASE("a batch sent to a lingering connection: each item refused once, none 
   constexpr uint64_t total = 20;
   constexpr int64_t lost_session = 0x1234567, lost_msg = 0x600000000004;
   const uint64_t lost_id = 1000;
-  pooled_batch batch;
-  std::map<uint64_t, uint64_t> attempts;  // id -> attempt
-  std::set<uint64_t> ids;
+  batch_builder b;
   for (uint64_t i = 0; i < total; ++i) {
     auto item = item_of(1000 + i, 1 + i % 3, custom_query(uint32_t(i)));
     if (item.id == lost_id) {
       item.req.lost_session_id = lost_session;
       item.req.lost_msg_id = lost_msg;
     }
-    attempts[item.id] = item.attempt;
-    ids.insert(item.id);
-    batch.items.push_back(std::move(item));
+    b.add(std::move(item));
   }
-  self->send(conn, invoke_atom::value, std::move(batch));
+  self->send(conn, invoke_atom::value, std::move(b.batch));
 
   reply_log replies;
-  collect_replies(self, replies, log, ids);
+  collect_replies(self, replies, log, b.ids);
   CHECK_FALSE(replies.down);  // still lingering when the replies came
   self->send_exit(conn, caf::exit_reason::user_shutdown);
   collect_until_down(self, conn, replies, log);
   CHECK(replies.down_reason == caf::exit_reason::user_shutdown);
 
-  check_once_each(replies, attempts);
-  CHECK(replies.answered(ids) == total);
+  check_once_each(replies, b.attempts);
+  CHECK(replies.answered(b.ids) == total);
   for (auto& [id, list] : replies.by_id) {
     INFO("item " << id);
     auto& r = list.front();
-    CHECK(r.attempt == attempts[id]);
+    CHECK(r.attempt == b.attempts[id]);
     CHECK(r.response.bytes.empty());
     REQUIRE(r.err);
     INFO(to_string(r.err));
@@ -200,22 +208,19 @@ TEST_CASE("a batch half answered when the server drops the connection: the rest 
   REQUIRE(invoke_one(self, conn, request_of(nearest_dc_query())).value);
 
   constexpr uint64_t total = 20;
-  pooled_batch batch;
-  std::map<uint64_t, uint64_t> attempts;
-  std::set<uint64_t> ids, held;
+  batch_builder b;
+  std::set<uint64_t> held;
   for (uint64_t i = 0; i < total; ++i) {
     auto item = item_of(500 + i, 7, custom_query(uint32_t(i)));
-    attempts[item.id] = item.attempt;
-    ids.insert(item.id);
     if (i % 2 == 1)
       held.insert(item.id);
-    batch.items.push_back(std::move(item));
+    b.add(std::move(item));
   }
   std::set<uint64_t> answered_first;
-  for (auto id : ids)
+  for (auto id : b.ids)
     if (held.count(id) == 0)
       answered_first.insert(id);
-  self->send(conn, invoke_atom::value, std::move(batch));
+  self->send(conn, invoke_atom::value, std::move(b.batch));
 
   reply_log replies;
   parent_log log;
@@ -237,8 +242,8 @@ TEST_CASE("a batch half answered when the server drops the connection: the rest 
   INFO("down reason: " << to_string(replies.down_reason));
   CHECK(is(replies.down_reason, errc::connection_lost));
 
-  check_once_each(replies, attempts);
-  CHECK(replies.answered(ids) == total);
+  check_once_each(replies, b.attempts);
+  CHECK(replies.answered(b.ids) == total);
   for (auto id : held) {
     INFO("item " << id);
     REQUIRE(replies.by_id.count(id) == 1);
@@ -282,22 +287,18 @@ TEST_CASE("a batch queued behind a handshake that fails: each item fails once, a
   self->monitor(conn);
 
   constexpr uint64_t total = 20;
-  pooled_batch batch;
-  std::map<uint64_t, uint64_t> attempts;
-  std::set<uint64_t> ids;
+  batch_builder b;
   for (uint64_t i = 0; i < total; ++i) {
     auto item = item_of(70 + i, 2, custom_query(uint32_t(i)));
-    attempts[item.id] = item.attempt;
-    ids.insert(item.id);
-    batch.items.push_back(std::move(item));
+    b.add(std::move(item));
   }
-  self->send(conn, invoke_atom::value, std::move(batch));
+  self->send(conn, invoke_atom::value, std::move(b.batch));
 
   reply_log replies;
   parent_log log;
   collect_until_down(self, conn, replies, log);
-  check_once_each(replies, attempts);
-  CHECK(replies.answered(ids) == total);
+  check_once_each(replies, b.attempts);
+  CHECK(replies.answered(b.ids) == total);
   for (auto& [id, list] : replies.by_id) {
     INFO("item " << id);
     auto& r = list.front();
@@ -330,20 +331,16 @@ TEST_CASE("a request too big for one packet, in the middle of a batch, is refuse
   // Under the connection's byte cap, over the session's packet limit (1 MiB
   // of message data, as Telegram's).
   constexpr uint64_t total = 10, big_id = 5;
-  pooled_batch batch;
-  std::map<uint64_t, uint64_t> attempts;
-  std::set<uint64_t> ids;
+  batch_builder b;
   for (uint64_t id = 0; id < total; ++id) {
     auto item = item_of(id, 1, id == big_id ? byte_buffer(1u << 20, 0) : nearest_dc_query());
-    attempts[item.id] = item.attempt;
-    ids.insert(item.id);
-    batch.items.push_back(std::move(item));
+    b.add(std::move(item));
   }
-  self->send(conn, invoke_atom::value, std::move(batch));
+  self->send(conn, invoke_atom::value, std::move(b.batch));
   reply_log replies;
   parent_log log;
-  collect_replies(self, replies, log, ids);
-  CHECK(replies.answered(ids) == total);
+  collect_replies(self, replies, log, b.ids);
+  CHECK(replies.answered(b.ids) == total);
   for (auto& [id, list] : replies.by_id) {
     INFO("item " << id);
     auto& r = list.front();
@@ -370,5 +367,5 @@ TEST_CASE("a request too big for one packet, in the middle of a batch, is refuse
   CHECK(invoke_one(self, conn, request_of(nearest_dc_query())).value);
   self->send_exit(conn, caf::exit_reason::user_shutdown);
   collect_until_down(self, conn, replies, log);
-  check_once_each(replies, attempts);
+  check_once_each(replies, b.attempts);
 }
