@@ -14,17 +14,6 @@ using namespace conn_test;
 
 namespace {
 
-template <class Pred>
-bool eventually(Pred p, std::chrono::milliseconds limit = 10s) {
-  auto until = std::chrono::steady_clock::now() + limit;
-  while (!p()) {
-    if (std::chrono::steady_clock::now() >= until)
-      return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
-
 pooled_item item_of(uint64_t id, uint64_t attempt, byte_buffer body) {
   pooled_item item;
   item.id = id;

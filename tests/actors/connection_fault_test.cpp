@@ -20,17 +20,6 @@ namespace {
 
 constexpr uint32_t rpc_drop_answer_id = 0x58e4a740;
 
-template <class Pred>
-bool eventually(Pred p, std::chrono::milliseconds limit = 5s) {
-  auto until = std::chrono::steady_clock::now() + limit;
-  while (!p()) {
-    if (std::chrono::steady_clock::now() >= until)
-      return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
-
 // A connection that did its handshake and was shut down: its session.
 session_state make_session(node& n, test_dc::server& srv) {
   caf::scoped_actor self{*n.sys};

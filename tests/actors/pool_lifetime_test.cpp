@@ -48,17 +48,6 @@ void shut_down_with_watchdog(std::unique_ptr<caf::actor_system> sys, const char*
   watchdog.join();
 }
 
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit = 10s) {
-  auto until = std::chrono::steady_clock::now() + limit;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() >= until)
-      return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
-
 void end_pool_and_check(caf::error reason, const char* label) {
   test_dc::server srv{two_dcs()};
   srv.on(custom_query_id,
