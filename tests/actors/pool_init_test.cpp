@@ -4,6 +4,7 @@
 // more, one re-init on CONNECTION_NOT_INITED, no double wrapping, and flood
 // waits keyed on the method under the wrappers.
 #include "mtsender/tests/actors/pool_fixture.hpp"
+#include "mtsender/transport/session/plaintext.hpp"
 #include "mtsender/transport/tl/api_wrappers.hpp"
 
 #include <map>
@@ -187,6 +188,52 @@ TEST_CASE("CONNECTION_NOT_INITED: the request is sent once more with the init",
     CHECK(calls == std::vector<bool>{true, true, false, true});
   }
   CHECK(stray_messages(self) == 0);
+  stop(self, pool);
+}
+
+TEST_CASE("CONNECTION_NOT_INITED for a request that fits a packet only alone: refused alone, the connection lives on",
+          "[actors][pool][init][limits]") {
+  node n;
+  test_dc::server srv{two_dcs()};
+  srv.start();
+  std::mutex mtx;
+  std::map<uint32_t, int> runs;  // tag -> times the server ran it
+  // Tag 2 is refused as if the server had lost the init.
+  srv.on(custom_query_id, [&](const test_dc::rpc_call& c) {
+    const auto tag = tag_of(c);
+    {
+      std::lock_guard<std::mutex> g{mtx};
+      ++runs[tag];
+    }
+    if (tag == 2)
+      return test_dc::rpc_reply::error(400, "CONNECTION_NOT_INITED");
+    return test_dc::rpc_reply::result(bool_true());
+  });
+  auto pool = spawn_dc_pool(*n.sys, pool_config_for(srv, 1));
+  caf::scoped_actor self{*n.sys};
+  REQUIRE(invoke_one(self, pool, 2, request_of(custom_query(1))).value);  // the init went
+
+  // Exactly one packet's worth of message data (1 MiB, the header
+  // included): it goes bare, but not with the init in front of it.
+  auto big = custom_query(2);
+  big.resize((size_t{1} << 20) - session::plaintext_header_size, 0);
+  auto refused = invoke_one(self, pool, 2, request_of(big));
+  REQUIRE(refused.err);
+  INFO(n.sys->render(refused.err));
+  CHECK(is(refused.err, errc::invalid_request));
+  REQUIRE(detail_of(refused.err));
+  CHECK(detail_of(refused.err)->what.find("packet limit") != std::string::npos);
+
+  REQUIRE(invoke_one(self, pool, 2, request_of(custom_query(3))).value);
+  {
+    std::lock_guard<std::mutex> g{mtx};
+    CHECK(runs[2] == 1);  // the bare send; the resend with the init never left
+    CHECK(runs[3] == 1);
+  }
+  CHECK(stray_messages(self) == 0);
+  auto st = stats_of(self, pool);
+  REQUIRE(st.dc(2));
+  CHECK(st.dc(2)->reconnects == 0);  // the refusal did not take the connection down
   stop(self, pool);
 }
 
