@@ -570,9 +570,14 @@ void send_plain(conn_ptr self, byte_view body) {
 
 // ---------------------------------------------------------------- deadlines
 
+// The next deadline of a request still pending (answered ones are skipped).
+std::optional<detail::deadline_queue::entry> next_deadline(conn_state& st) {
+  return st.deadlines.front([&](uint64_t token) { return st.pending.count(token) != 0; });
+}
+
 void arm_deadline(conn_ptr self) {
   auto& st = self->state;
-  auto first = st.deadlines.front([&](uint64_t token) { return st.pending.count(token) != 0; });
+  auto first = next_deadline(st);
   if (!first)
     return;
   auto at = first->first;
@@ -1396,9 +1401,7 @@ caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
       st.deadline_armed_at = sclock::time_point::max();
       guarded(self, [&] {
         auto now = sclock::now();
-        auto alive = [&](uint64_t token) { return st.pending.count(token) != 0; };
-        for (auto e = st.deadlines.front(alive); e && e->first <= now;
-             e = st.deadlines.front(alive)) {
+        for (auto e = next_deadline(st); e && e->first <= now; e = next_deadline(st)) {
           st.deadlines.pop();
           expire(self, e->second);
         }

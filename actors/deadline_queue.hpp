@@ -47,16 +47,14 @@ public:
       fifo_.pop_front();
     while (!heap_.empty() && !alive(heap_.top().second))
       heap_.pop();
-    if (fifo_.empty() && heap_.empty())
+    if (empty())
       return std::nullopt;
-    if (heap_.empty() || (!fifo_.empty() && fifo_.front().first <= heap_.top().first))
-      return fifo_.front();
-    return heap_.top();
+    return fifo_first() ? fifo_.front() : heap_.top();
   }
 
   // Removes the entry front() returned last.
   void pop() {
-    if (heap_.empty() || (!fifo_.empty() && fifo_.front().first <= heap_.top().first))
+    if (fifo_first())
       fifo_.pop_front();
     else
       heap_.pop();
@@ -80,6 +78,11 @@ public:
   }
 
 private:
+  // Whether the earliest entry is the FIFO's (not empty() assumed checked).
+  bool fifo_first() const {
+    return heap_.empty() || (!fifo_.empty() && fifo_.front().first <= heap_.top().first);
+  }
+
   std::deque<entry> fifo_;  // ascending
   std::priority_queue<entry, std::vector<entry>, std::greater<>> heap_;
 };

@@ -1,25 +1,27 @@
-// An allocator for the node-based maps on a request's path (the session's
-// requests by token and by msg_id, the connection's pending requests).
+// An allocator for the node-based maps on a request's path (the pool's
+// invocations, the connection's pending requests, the session's requests by
+// token and by msg_id) and for the shared request bodies.
 //
 // Each of those maps gains an entry when a request leaves and loses it when
 // the answer comes, so at 512 in flight they cost a malloc and a free per
 // request each. glibc's per-thread cache holds only 7 blocks of a size, and
 // answers free nodes in bursts of a frame's worth, so most of those calls
-// went to the slower bins (measured: a tenth of the I/O thread's time went
-// to malloc and free). This allocator keeps freed single nodes on a list of
-// its own thread, at most `recycled_nodes_per_thread` of each node type, and
-// hands them out again. Everything else (bucket arrays, several objects at
-// once) goes straight to operator new and delete.
+// went to the slower bins. This allocator keeps freed single nodes on a list
+// of its own thread, at most `recycled_nodes_per_thread` of each node size,
+// and hands them out again. Everything else (bucket arrays, several objects
+// at once) goes straight to operator new and delete.
 //
 //   recycled_map<uint64_t, request> requests;   // an std::unordered_map
+//   auto body = make_shared_recycled<const byte_buffer>(std::move(bytes));
 //
 // A node freed on another thread than the one that allocated it joins that
 // other thread's list, which is as good. What the lists hold is released
 // when their thread ends. The allocator is stateless: all of them compare
 // equal, so maps swap and move as with std::allocator.
 //
-// Under AddressSanitizer a node on a list is poisoned: a dangling pointer
-// into a recycled node is reported as it would be into freed memory.
+// Under AddressSanitizer (MTSENDER_ASAN is then defined) a node on a list is
+// poisoned: a dangling pointer into a recycled node is reported as it would
+// be into freed memory.
 #pragma once
 
 #include <cstddef>
@@ -47,7 +49,7 @@
 
 namespace mtsender {
 
-// Bounds the memory a thread keeps for reuse: per node type, at most this
+// Bounds the memory a thread keeps for reuse: per node size, at most this
 // many nodes (a few hundred bytes each for the largest).
 inline constexpr size_t recycled_nodes_per_thread = 1024;
 
@@ -156,3 +158,6 @@ std::shared_ptr<T> make_shared_recycled(Args&&... args) {
 }
 
 } // namespace mtsender
+
+#undef MTSENDER_POISON
+#undef MTSENDER_UNPOISON

@@ -89,7 +89,8 @@ block& mine() {
 }
 
 // Only the owning thread writes a block: no read-modify-write needed.
-void bump(std::atomic<int64_t>& v, int64_t d) {
+template <class T>
+void bump(std::atomic<T>& v, T d) {
   v.store(v.load(std::memory_order_relaxed) + d, std::memory_order_relaxed);
 }
 
@@ -113,7 +114,7 @@ void* operator new(std::size_t n) {
   if (!p)
     throw std::bad_alloc{};
   auto& b = alloc_count::mine();
-  b.calls.store(b.calls.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  alloc_count::bump(b.calls, uint64_t{1});
   alloc_count::bump(b.live, int64_t(malloc_usable_size(p)));
   return p;
 }
