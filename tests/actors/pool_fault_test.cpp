@@ -16,14 +16,10 @@ TEST_CASE("a connection killed mid-request: each request answered once, none run
           "[actors][pool][fault]") {
   node n;
   test_dc::server srv{two_dcs()};
-  std::mutex mtx;
-  std::map<uint32_t, int> runs;  // tag -> times the server ran it
+  run_counts runs;  // tag -> times the server ran it
   srv.on(custom_query_id, [&](const test_dc::rpc_call& call) {
     auto tag = tag_of(call);
-    {
-      std::lock_guard<std::mutex> g{mtx};
-      ++runs[tag];
-    }
+    runs.note(tag);
     return test_dc::rpc_reply::result(bool_true()).after(400ms);
   });
   srv.start();
@@ -46,7 +42,6 @@ TEST_CASE("a connection killed mid-request: each request answered once, none run
     INFO("tag " << tag);
     auto& o = out[tag];
     CHECK(o.answers == 1);
-    std::lock_guard<std::mutex> g{mtx};
     if (tag % 2 == 0) {
       // safe_to_repeat: sent again on the new connection, answered.
       CHECK(o.value);
@@ -55,7 +50,7 @@ TEST_CASE("a connection killed mid-request: each request answered once, none run
       repeated_ok += o.value.has_value();
     } else {
       // May have run: not repeated; the caller is told so.
-      CHECK(runs[tag] == 1);
+      CHECK(runs.of(tag) == 1);
       if (!o.value) {
         CHECK(is(o.err, errc::connection_lost));
         REQUIRE(detail_of(o.err));
@@ -88,15 +83,11 @@ TEST_CASE("after a lost connection the pool asks the server which requests it go
           "[actors][pool][fault]") {
   node n;
   test_dc::server srv{two_dcs()};
-  std::mutex mtx;
-  std::map<uint32_t, int> runs;  // tag -> times the server ran it
+  run_counts runs;  // tag -> times the server ran it
   constexpr uint32_t lost_tag = 99;
   srv.on(custom_query_id, [&](const test_dc::rpc_call& call) {
     auto tag = tag_of(call);
-    {
-      std::lock_guard<std::mutex> g{mtx};
-      ++runs[tag];
-    }
+    runs.note(tag);
     auto reply = test_dc::rpc_reply::result(bool_true());
     return tag == lost_tag ? reply : std::move(reply).after(1500ms);
   });
@@ -139,12 +130,9 @@ TEST_CASE("after a lost connection the pool asks the server which requests it go
     }
   }
   std::this_thread::sleep_for(300ms);  // a stray second run would have started by now
-  {
-    std::lock_guard<std::mutex> g{mtx};
-    for (uint32_t tag = 0; tag < received; ++tag)
-      CHECK(runs[tag] == 1);
-    CHECK(runs[lost_tag] == 1);
-  }
+  for (uint32_t tag = 0; tag < received; ++tag)
+    CHECK(runs.of(tag) == 1);
+  CHECK(runs.of(lost_tag) == 1);
   CHECK(stray_messages(self) == 0);
   auto st = stats_of(self, pool);
   REQUIRE(st.dc(2));
@@ -341,18 +329,13 @@ TEST_CASE("a connection dropped with a batch half answered: each caller answered
           "[actors][pool][fault][batch]") {
   node n;
   test_dc::server srv{two_dcs()};
-  std::mutex mtx;
-  std::map<uint32_t, int> runs;  // tag -> times the server ran it
+  run_counts runs;  // tag -> times the server ran it
   // Tags below 100: a multiple of 3 is answered at once, the others held
   // (no answer) the first time they run and answered when run again (a
   // safe_to_repeat request resent). Tags from 100: answered at once.
   srv.on(custom_query_id, [&](const test_dc::rpc_call& call) {
     auto tag = tag_of(call);
-    int run = 0;
-    {
-      std::lock_guard<std::mutex> g{mtx};
-      run = ++runs[tag];
-    }
+    const int run = runs.note(tag);
     if (tag >= 100 || tag % 3 == 0 || run > 1)
       return test_dc::rpc_reply::result(bool_true());
     return test_dc::rpc_reply::no_answer();
@@ -398,17 +381,16 @@ TEST_CASE("a connection dropped with a batch half answered: each caller answered
     INFO("tag " << tag);
     auto& o = out[i];
     CHECK(o.answers == 1);
-    std::lock_guard<std::mutex> g{mtx};
     if (tag % 2 == 0) {
       // safe_to_repeat: sent again on the next connection, answered there.
       if (!o.value)
         FAIL_CHECK("a safe request failed: " << n.sys->render(o.err));
-      CHECK(runs[tag] == 2);
+      CHECK(runs.of(tag) == 2);
       resent_ok += o.value.has_value();
     } else {
       // Not safe and the server got it: never run twice, the caller told
       // it may have run.
-      CHECK(runs[tag] == 1);
+      CHECK(runs.of(tag) == 1);
       REQUIRE(o.err);
       INFO(n.sys->render(o.err));
       CHECK(is(o.err, errc::connection_lost));
@@ -444,13 +426,10 @@ TEST_CASE("a connection dropped with a batch half answered: each caller answered
       FAIL_CHECK("a request refused by the lingering connection failed: "
                  << n.sys->render(o.err));
   }
-  {
-    std::lock_guard<std::mutex> g{mtx};
-    for (uint32_t tag : answered_tags)
-      CHECK(runs[tag] == 1);  // answered once, never resent
-    for (uint32_t i = 0; i < late; ++i)
-      CHECK(runs[100 + i] == 1);
-  }
+  for (uint32_t tag : answered_tags)
+    CHECK(runs.of(tag) == 1);  // answered once, never resent
+  for (uint32_t i = 0; i < late; ++i)
+    CHECK(runs.of(100 + i) == 1);
   // No second answer to anyone (the listener's events aside).
   int stray = 0;
   for (bool more = true; more;)
@@ -465,13 +444,9 @@ TEST_CASE("a request too big for one packet fails alone: the pool's connection l
           "[actors][pool][fault][batch]") {
   node n;
   test_dc::server srv{two_dcs()};
-  std::mutex mtx;
-  std::map<uint32_t, int> runs;  // tag -> times the server ran it
+  run_counts runs;  // tag -> times the server ran it
   srv.on(custom_query_id, [&](const test_dc::rpc_call& call) {
-    {
-      std::lock_guard<std::mutex> g{mtx};
-      ++runs[tag_of(call)];
-    }
+    runs.note(tag_of(call));
     return test_dc::rpc_reply::result(bool_true()).after(200ms);
   });
   srv.start();
@@ -501,12 +476,9 @@ TEST_CASE("a request too big for one packet fails alone: the pool's connection l
       FAIL_CHECK("failed beside the big one: " << n.sys->render(o.err));
     }
   }
-  {
-    std::lock_guard<std::mutex> g{mtx};
-    for (uint32_t tag = 0; tag < total; ++tag)
-      if (tag != big)
-        CHECK(runs[tag] == 1);
-  }
+  for (uint32_t tag = 0; tag < total; ++tag)
+    if (tag != big)
+      CHECK(runs.of(tag) == 1);
   CHECK(stray_messages(self) == 0);
   auto st = stats_of(self, pool);
   REQUIRE(st.dc(2));

@@ -27,7 +27,9 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -213,5 +215,24 @@ inline size_t count_kind(const std::vector<frame_event>& log, frame_event_kind k
     n += e.kind == k;
   return n;
 }
+
+// How many times the test server ran each tag. Its handlers run on the
+// server's thread, the checks on the test's: every access takes the lock.
+class run_counts {
+public:
+  // Counts one run of `tag`; returns how many there have been with it.
+  int note(uint32_t tag) {
+    std::lock_guard<std::mutex> g{mu_};
+    return ++runs_[tag];
+  }
+  int of(uint32_t tag) {
+    std::lock_guard<std::mutex> g{mu_};
+    return runs_[tag];
+  }
+
+private:
+  std::mutex mu_;
+  std::map<uint32_t, int> runs_;
+};
 
 } // namespace pool_test

@@ -196,15 +196,11 @@ TEST_CASE("CONNECTION_NOT_INITED for a request that fits a packet only alone: re
   node n;
   test_dc::server srv{two_dcs()};
   srv.start();
-  std::mutex mtx;
-  std::map<uint32_t, int> runs;  // tag -> times the server ran it
+  run_counts runs;  // tag -> times the server ran it
   // Tag 2 is refused as if the server had lost the init.
   srv.on(custom_query_id, [&](const test_dc::rpc_call& c) {
     const auto tag = tag_of(c);
-    {
-      std::lock_guard<std::mutex> g{mtx};
-      ++runs[tag];
-    }
+    runs.note(tag);
     if (tag == 2)
       return test_dc::rpc_reply::error(400, "CONNECTION_NOT_INITED");
     return test_dc::rpc_reply::result(bool_true());
@@ -225,11 +221,8 @@ TEST_CASE("CONNECTION_NOT_INITED for a request that fits a packet only alone: re
   CHECK(detail_of(refused.err)->what.find("packet limit") != std::string::npos);
 
   REQUIRE(invoke_one(self, pool, 2, request_of(custom_query(3))).value);
-  {
-    std::lock_guard<std::mutex> g{mtx};
-    CHECK(runs[2] == 1);  // the bare send; the resend with the init never left
-    CHECK(runs[3] == 1);
-  }
+  CHECK(runs.of(2) == 1);  // the bare send; the resend with the init never left
+  CHECK(runs.of(3) == 1);
   CHECK(stray_messages(self) == 0);
   auto st = stats_of(self, pool);
   REQUIRE(st.dc(2));
