@@ -54,7 +54,6 @@ using sweep_atom = caf::atom_constant<caf::atom("psweep")>;        // backstop, 
 using linger_atom = caf::atom_constant<caf::atom("plinger")>;      // shut down: quit now
 using renew_atom = caf::atom_constant<caf::atom("prenew")>;        // dc, slot, gen: temp key
 using idle_atom = caf::atom_constant<caf::atom("pidle")>;          // dc, slot, gen: file class
-using outbox_atom = caf::atom_constant<caf::atom("poutbox")>;      // send the routed batches
 
 using pool_impl = dc_pool::extend<
   caf::reacts_to<frame_event>,
@@ -64,7 +63,6 @@ using pool_impl = dc_pool::extend<
   caf::reacts_to<deadline_atom, uint64_t>,
   caf::reacts_to<reconnect_timer_atom, uint64_t>,
   caf::reacts_to<sweep_atom>,
-  caf::reacts_to<outbox_atom>,
   caf::reacts_to<pooled_replies>,
   caf::reacts_to<store_failed_atom, std::string>,
   caf::reacts_to<renew_atom, int32_t, uint32_t, uint64_t>,
@@ -263,12 +261,11 @@ struct pool_state {
   bool shutting_down = false;
 
   // Requests routed to a connection but not sent yet: they leave as one
-  // pooled_batch per connection when the handler that routed them ends
-  // (dc_pool.cpp, outbox_scope), or on an outbox_atom sent to self.
+  // pooled_batch per connection at the end of the pool's turn on the I/O
+  // thread, or sooner when many wait (dc_pool.cpp, outbox_scope).
   std::vector<std::pair<connection_actor, pooled_item>> outbox;
   std::vector<std::pair<connection_actor, pooled_item>> outbox_sending;  // flush_outbox's
   int outbox_depth = 0;
-  bool outbox_scheduled = false;
 };
 
 // The pool is a broker without sockets: it runs on the middleman's I/O
