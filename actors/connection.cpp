@@ -3,6 +3,7 @@
 #include "mtsender/actors/connection_init.hpp"
 #include "mtsender/actors/connector.hpp"
 #include "mtsender/actors/deadline_queue.hpp"
+#include "mtsender/actors/turn_bounded_broker.hpp"
 #include "mtsender/actors/wall_clock.hpp"
 #include "mtsender/messages/error.hpp"
 #include "mtsender/messages/frame_event.hpp"
@@ -545,17 +546,14 @@ void schedule_flush(conn_ptr self) {
 }
 
 // What the handler took leaves at once when no other message waits (the
-// last of a burst, or one request alone), which spares a message to self
-// and a mailbox round; otherwise after the rest of the burst.
+// last of a burst, or one request alone); otherwise at the end of the turn,
+// with what the turn's other messages take.
 void flush_taken(conn_ptr self) {
   auto& st = self->state;
-  if (!st.flush_wanted)
-    return;
-  st.flush_wanted = false;
-  if (!st.flush_scheduled && self->mailbox().empty())
+  if (st.flush_wanted && self->mailbox().empty()) {
+    st.flush_wanted = false;
     flush_out(self);
-  else
-    schedule_flush(self);
+  }
 }
 
 void send_plain(conn_ptr self, byte_view body) {
@@ -774,7 +772,7 @@ void take(conn_ptr self, pending_request who, pooled_request& req, sclock::time_
 
   if (st.ph == phase::ready) {
     if (submit(self, token, p))
-      st.flush_wanted = true;   // flush_taken(), once the handler has taken all
+      st.flush_wanted = true;   // flush_taken() or end_of_turn(), once all are taken
   } else {
     st.waiting.push_back(token);
   }
@@ -1272,7 +1270,19 @@ void on_batch(conn_ptr self, pooled_batch& batch) {
     guarded(self, [&] { flush_taken(self); });
 }
 
-caf::behavior connection_impl(conn_ptr self, connection_config cfg) {
+// The connection's end of a turn on the I/O thread (turn_bounded_broker.hpp):
+// what the turn's handlers took leaves in one go. It cannot quit: flush_out
+// runs only with a socket, and a fault then closes it in a later round.
+void end_of_turn(conn_ptr self) {
+  auto& st = self->state;
+  if (!st.flush_wanted)
+    return;
+  st.flush_wanted = false;
+  guarded(self, [&] { flush_out(self); });
+}
+
+caf::behavior connection_impl(detail::turn_bounded_broker<conn_state, end_of_turn>* self,
+                              connection_config cfg) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.stats.dc_id = st.cfg.dc_id;

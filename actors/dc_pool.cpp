@@ -7,6 +7,7 @@
 #include "mtsender/actors/retry/breaker_policy.hpp"
 #include "mtsender/actors/retry/default_policy.hpp"
 #include "mtsender/actors/retry/no_retries.hpp"
+#include "mtsender/actors/turn_bounded_broker.hpp"
 #include "mtsender/messages/error.hpp"
 #include "mtsender/store/store_error.hpp"
 #include "mtsender/transport/tl/api_wrappers.hpp"
@@ -317,8 +318,9 @@ void flush_outbox(pool_ptr self) {
 }
 
 // Requests routed while a scope is open leave together when the outermost
-// one closes if many wait; else at the end of the pool's turn
-// (pool_broker::resume), with whatever the turn's other messages routed.
+// one closes if many wait; else at the end of the pool's turn on the I/O
+// thread (flush_outbox is its end_of_turn, turn_bounded_broker.hpp), with
+// whatever the turn's other messages routed.
 struct outbox_scope {
   explicit outbox_scope(pool_ptr s) : self(s) { ++self->state.outbox_depth; }
   ~outbox_scope() {
@@ -851,36 +853,10 @@ pool_impl::behavior_type pool_behavior(pool_ptr self, pool_config cfg) {
   };
 }
 
-// The pool's broker, whose turns on the I/O thread are short.
-//
-// CAF lets a broker handle every message in its mailbox before the I/O
-// thread moves on, and under load callers refill the pool's mailbox as fast
-// as it drains: the connections it feeds, on the same thread, then wait for
-// one batch of hundreds of requests, the server for them, and the pool for
-// the answers, in lock step. Bounded turns keep batches moving through all
-// of them at once: at 512 in flight, one connection, 1.9-2.0 s for 600,000
-// requests unbounded, 1.4-1.6 s with turns of 64 to 256 (bench_speed
-// --only pool1_512).
-//
-// The end of a turn is also when the routed requests leave: the latest
-// moment that adds no wait for them, and no message to self to mark it.
-class pool_broker : public caf::stateful_actor<pool_state, caf::io::broker> {
-public:
-  static constexpr size_t messages_per_turn = 128;
-
-  using stateful_actor::stateful_actor;
-
-  resume_result resume(caf::execution_unit* ctx, size_t max_throughput) override {
-    auto result = stateful_actor::resume(ctx, std::min(max_throughput, messages_per_turn));
-    if (result != resumable::done)   // when done, the state is gone
-      flush_outbox(this);
-    return result;
-  }
-};
-
 // Typed behavior first (its handlers are checked against pool_impl at
 // compile time), unboxed for the broker.
-caf::behavior spawn_pool(pool_broker* self, pool_config cfg, store::session_data stored) {
+caf::behavior spawn_pool(detail::turn_bounded_broker<pool_state, flush_outbox>* self,
+                         pool_config cfg, store::session_data stored) {
   self->state.stored = std::move(stored);
   return std::move(pool_behavior(self, std::move(cfg)).unbox());
 }
