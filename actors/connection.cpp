@@ -510,6 +510,7 @@ void flush_out(conn_ptr self) {
   auto& st = self->state;
   if (!st.sess || !st.has_hdl || (st.ph != phase::ready && st.ph != phase::binding))
     return;
+  st.flush_wanted = false;   // all that is queued leaves now
   if (!st.state_checks.empty()) {  // one msgs_state_req for all adopted so far
     st.sess->request_state(st.state_checks);
     st.state_checks.clear();
@@ -546,14 +547,19 @@ void schedule_flush(conn_ptr self) {
 }
 
 // What the handler took leaves at once when no other message waits (the
-// last of a burst, or one request alone); otherwise at the end of the turn,
-// with what the turn's other messages take.
+// last of a burst, or one request alone). Otherwise it leaves after the
+// messages waiting now (a message to self) or at the end of the turn,
+// whichever comes first: under load the turn ends first, since the message
+// queues behind all that arrives meanwhile; at low concurrency the message
+// comes first (waiting for the turn's end alone cost 5-10% at 64 in flight).
 void flush_taken(conn_ptr self) {
   auto& st = self->state;
-  if (st.flush_wanted && self->mailbox().empty()) {
-    st.flush_wanted = false;
+  if (!st.flush_wanted)
+    return;
+  if (self->mailbox().empty())
     flush_out(self);
-  }
+  else
+    schedule_flush(self);
 }
 
 void send_plain(conn_ptr self, byte_view body) {
@@ -1274,11 +1280,8 @@ void on_batch(conn_ptr self, pooled_batch& batch) {
 // what the turn's handlers took leaves in one go. It cannot quit: flush_out
 // runs only with a socket, and a fault then closes it in a later round.
 void end_of_turn(conn_ptr self) {
-  auto& st = self->state;
-  if (!st.flush_wanted)
-    return;
-  st.flush_wanted = false;
-  guarded(self, [&] { flush_out(self); });
+  if (self->state.flush_wanted)
+    guarded(self, [&] { flush_out(self); });
 }
 
 caf::behavior connection_impl(detail::turn_bounded_broker<conn_state, end_of_turn>* self,

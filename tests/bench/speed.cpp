@@ -20,7 +20,7 @@
 //   bench_speed [--quick] [--busy-core] [--caf-defaults] [--set caf.key=value ...]
 //               [--caller-timeout SECONDS|0]
 //   bench_speed --serve                       # only the DC: prints port, PEM
-//   bench_speed --dc PORT PEMFILE --only conn512|pool1_512|pool3_512|pool_lat N
+//   bench_speed --dc PORT PEMFILE --only conn512|conn64|pool1_512|pool1_64|pool3_512|pool3_64|conn_lat|pool_lat N
 //                                             # one load, for callgrind
 #include "mtsender/tests/bench/bench_report.hpp"
 #include "mtsender/tests/bench/forked_test_dc.hpp"
@@ -441,17 +441,21 @@ int profile_one(uint16_t port, const crypto::rsa_public_key& key, const std::str
   const auto req = small_request();
   sample s;
   caf::actor victim;
-  if (what == "conn512") {
+  // A load's name ends in its requests in flight: conn64, pool3_512.
+  const size_t last_other = what.find_last_not_of("0123456789");
+  const size_t in_flight =
+    last_other + 1 < what.size() ? std::stoul(what.substr(last_other + 1)) : 1;
+  if (what == "conn512" || what == "conn64") {
     auto conn = spawn_connection(sys, conn_config(port, key));
     actor_load(sys, conn, 64, 2000, req, 4, false);
     caf::scoped_actor asker{sys};
     connection_stats before, after;
     asker->request(conn, caf::infinite, caf::get_atom::value, stats_atom::value)
       .receive([&](const connection_stats& x) { before = x; }, [](caf::error&) {});
-    s = actor_load(sys, conn, 512, total, req, 4, false);
+    s = actor_load(sys, conn, in_flight, total, req, 4, false);
     asker->request(conn, caf::infinite, caf::get_atom::value, stats_atom::value)
       .receive([&](const connection_stats& x) { after = x; }, [](caf::error&) {});
-    std::printf("conn512: %.1f requests per frame sent, %.1f per frame received\n",
+    std::printf("%s: %.1f requests per frame sent, %.1f per frame received\n", what.c_str(),
                 double(total) / double(after.frames_sent - before.frames_sent),
                 double(total) / double(after.frames_received - before.frames_received));
     victim = caf::actor_cast<caf::actor>(conn);
@@ -461,11 +465,11 @@ int profile_one(uint16_t port, const crypto::rsa_public_key& key, const std::str
     s = actor_load(sys, conn, 1, total, req, 1, true);
     victim = caf::actor_cast<caf::actor>(conn);
   } else {
-    const size_t conns = what == "pool3_512" ? 3 : 1;
+    const size_t conns = what.rfind("pool3_", 0) == 0 ? 3 : 1;
     auto pool = spawn_dc_pool(sys, config_for(port, key, conns));
     const bool lat = what == "pool_lat";
     actor_load(sys, pool, lat ? 1 : 64, 2000, req, lat ? 1 : 4, lat);
-    s = actor_load(sys, pool, lat ? 1 : 512, total, req, lat ? 1 : 4, lat);
+    s = actor_load(sys, pool, lat ? 1 : in_flight, total, req, lat ? 1 : 4, lat);
     victim = caf::actor_cast<caf::actor>(pool);
   }
   std::printf("%s: %zu requests, %.2f s, %.1f allocations per request, %.2f us CPU per request,"
