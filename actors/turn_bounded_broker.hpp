@@ -11,15 +11,14 @@
 // some 60% of the time. Short turns keep several batches moving through all
 // of them at once (figures in the README's Benchmarks section).
 //
-// The end of a turn is when what the turn's messages produced leaves (the
-// pool's routed batches, the connection's frame): the latest moment that
-// adds no wait for them. The old moment, "when the mailbox is empty, else
-// after a message to self", was late under load: that message queued behind
-// everything that arrived meanwhile.
+// The end of a turn is the latest moment what the turn's messages produced
+// leaves (the pool's routed batches; the connection's frame, unless its
+// message to self comes first): later adds a wait for them and nothing else.
+// A message to self alone queues behind all that arrives meanwhile.
 //
 //   void end_of_turn(caf::stateful_actor<my_state, caf::io::broker>* self);
 //   auto a = sys.middleman().spawn_broker(
-//     [](turn_bounded_broker<my_state, end_of_turn>* self) -> caf::behavior {...});
+//     [](detail::turn_bounded_broker<my_state, end_of_turn>* self) -> caf::behavior {...});
 //
 // end_of_turn runs outside any message handler, where CAF no longer checks
 // whether the actor ended: it must not quit (sending is fine).

@@ -20,7 +20,8 @@
 //   bench_speed [--quick] [--busy-core] [--caf-defaults] [--set caf.key=value ...]
 //               [--caller-timeout SECONDS|0]
 //   bench_speed --serve                       # only the DC: prints port, PEM
-//   bench_speed --dc PORT PEMFILE --only conn512|conn64|pool1_512|pool1_64|pool3_512|pool3_64|conn_lat|pool_lat N
+//   bench_speed --dc PORT PEMFILE --only conn<N>|pool1_<N>|pool3_<N>|conn_lat|pool_lat COUNT
+//                                             # (N in flight, e.g. conn512, pool3_64)
 //                                             # one load, for callgrind
 #include "mtsender/tests/bench/bench_report.hpp"
 #include "mtsender/tests/bench/forked_test_dc.hpp"
@@ -441,11 +442,18 @@ int profile_one(uint16_t port, const crypto::rsa_public_key& key, const std::str
   const auto req = small_request();
   sample s;
   caf::actor victim;
-  // A load's name ends in its requests in flight: conn64, pool3_512.
-  const size_t last_other = what.find_last_not_of("0123456789");
-  const size_t in_flight =
-    last_other + 1 < what.size() ? std::stoul(what.substr(last_other + 1)) : 1;
-  if (what == "conn512" || what == "conn64") {
+  // conn<N>, pool1_<N>, pool3_<N>: N requests in flight; or conn_lat, pool_lat.
+  const size_t digits = what.find_last_not_of("0123456789") + 1;
+  const std::string kind = what.substr(0, digits);
+  const size_t in_flight = digits < what.size() ? std::stoul(what.substr(digits)) : 1;
+  const bool loaded = digits < what.size() && in_flight > 0;
+  if (!(loaded && (kind == "conn" || kind == "pool1_" || kind == "pool3_"))
+      && what != "conn_lat" && what != "pool_lat") {
+    std::fprintf(stderr, "--only %s: not a load (conn<N>, pool1_<N>, pool3_<N>, conn_lat, "
+                         "pool_lat)\n", what.c_str());
+    return 2;
+  }
+  if (kind == "conn") {
     auto conn = spawn_connection(sys, conn_config(port, key));
     actor_load(sys, conn, 64, 2000, req, 4, false);
     caf::scoped_actor asker{sys};
@@ -465,7 +473,7 @@ int profile_one(uint16_t port, const crypto::rsa_public_key& key, const std::str
     s = actor_load(sys, conn, 1, total, req, 1, true);
     victim = caf::actor_cast<caf::actor>(conn);
   } else {
-    const size_t conns = what.rfind("pool3_", 0) == 0 ? 3 : 1;
+    const size_t conns = kind == "pool3_" ? 3 : 1;
     auto pool = spawn_dc_pool(sys, config_for(port, key, conns));
     const bool lat = what == "pool_lat";
     actor_load(sys, pool, lat ? 1 : 64, 2000, req, lat ? 1 : 4, lat);
