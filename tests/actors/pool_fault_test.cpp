@@ -6,10 +6,6 @@
 // for one packet.
 #include "pool_fixture.hpp"
 
-#include <map>
-#include <mutex>
-#include <set>
-
 using namespace pool_test;
 
 TEST_CASE("a connection killed mid-request: each request answered once, none run twice",
