@@ -74,6 +74,26 @@ uint64_t imports(test_dc::server& srv) {
   return srv.counters(4).count(test_dc::auth_import_authorization_id);
 }
 
+// The pool takes one caller's messages in order, so when a help.getNearestDc
+// sent after a batch of calls reaches the server, every call of the batch has
+// reached the pool. A handler that must find the whole batch waiting holds its
+// answer until then (on its own DC's thread; the marker goes to the other DC).
+// Without this, a loaded machine can let the step end before the last calls
+// arrive, and those then take the path of a call made after it.
+struct batch_marker {
+  test_dc::server& srv;
+  int32_t dc;   // where the marker goes
+  uint64_t before = srv.counters(dc).count(test_dc::help_get_nearest_dc_id);
+  std::atomic<bool> missed{false};
+
+  void send_after(pending_invokes& calls) { calls.send(dc, request_of(nearest_dc_query())); }
+  // Called from the handler that must wait.
+  void await() {
+    if (!server_got(srv, dc, test_dc::help_get_nearest_dc_id, before + 1, 30s))
+      missed = true;
+  }
+};
+
 struct temp_dir {
   std::string path;
   temp_dir() {
@@ -156,14 +176,21 @@ TEST_CASE("a failed export fails every waiting caller with the step's error",
   log_in(self, pool);
   // The home DC no longer knows the login (logged out elsewhere).
   std::atomic<int> asked{0};
+  batch_marker marker{srv, 4};   // help.* calls on DC 4 do not wait for the export
   srv.on(test_dc::auth_export_authorization_id, [&](const test_dc::rpc_call&) {
     ++asked;
+    marker.await();
     return test_dc::rpc_reply::error(401, "AUTH_KEY_UNREGISTERED");
   });
   pending_invokes calls{self, pool};
   for (int i = 0; i < 10; ++i)
     calls.send(4, request_of(get_self()));
+  marker.send_after(calls);
   auto out = calls.collect();
+  CHECK_FALSE(marker.missed);
+  REQUIRE(out.size() == 11);
+  CHECK(this_dc_of(out.back()) == 4);
+  out.pop_back();
   for (auto& o : out) {
     CHECK(o.answers == 1);
     REQUIRE(o.err == errc::rpc_failed);
@@ -211,13 +238,21 @@ TEST_CASE_METHOD(logged_in_on_2, "an export answer that does not decode fails th
 
 TEST_CASE_METHOD(logged_in_on_2, "an import the target refuses fails the waiting callers, naming the import",
                  "[actors][pool][authorization]") {
-  srv.on(test_dc::auth_import_authorization_id, [](const test_dc::rpc_call&) {
+  batch_marker marker{srv, 2};
+  srv.on(test_dc::auth_import_authorization_id, [&](const test_dc::rpc_call&) {
+    marker.await();
     return test_dc::rpc_reply::error(400, "AUTH_BYTES_INVALID");
   });
   pending_invokes calls{self, pool};
   for (int i = 0; i < 4; ++i)
     calls.send(4, request_of(get_state()));
-  for (auto& o : calls.collect()) {
+  marker.send_after(calls);
+  auto out = calls.collect();
+  CHECK_FALSE(marker.missed);
+  REQUIRE(out.size() == 5);
+  CHECK(this_dc_of(out.back()) == 2);
+  out.pop_back();
+  for (auto& o : out) {
     CHECK(o.answers == 1);
     REQUIRE(o.err == errc::rpc_failed);
     CHECK(detail_of(o.err)->rpc.name == "AUTH_BYTES_INVALID");

@@ -131,9 +131,10 @@ inline std::vector<outcome> invoke_all(caf::scoped_actor& self, const dc_pool& p
   return p.collect();
 }
 
-// Waits (up to 5 s) until the server has received `n` calls of `ctor` on `dc`.
-inline bool server_got(test_dc::server& srv, int32_t dc, uint32_t ctor, uint64_t n) {
-  auto until = std::chrono::steady_clock::now() + 5s;
+// Waits (up to `limit`) until the server has received `n` calls of `ctor` on `dc`.
+inline bool server_got(test_dc::server& srv, int32_t dc, uint32_t ctor, uint64_t n,
+                       std::chrono::milliseconds limit = 5s) {
+  auto until = std::chrono::steady_clock::now() + limit;
   while (srv.counters(dc).count(ctor) < n) {
     if (std::chrono::steady_clock::now() >= until)
       return false;
