@@ -109,6 +109,23 @@ TEST_CASE("msg_container: known layout and round trip", "[tl][envelope]") {
     CHECK(e.code() == decode_errc::trailing_bytes);
     CHECK(contains(e.what(), "msg_container"));
   }
+  SECTION("the overload that fills a vector clears it and keeps its buffer") {
+    std::vector<container_item> out(50, container_item{7, 7, byte_view{p1}});
+    out.reserve(100);
+    const auto* buffer = out.data();
+    read_msg_container(body, out);
+    REQUIRE(out.size() == 2);
+    CHECK(out.data() == buffer);
+    CHECK(out[0].msg_id == 0x5e0b700a00000001);
+    CHECK(out[1].body == byte_view{p2});
+    // On an error it throws as the other overloads do, and keeps nothing of
+    // an earlier container.
+    auto e = catch_decode_error([&] { read_msg_container(byte_view{body}.sub(0, body.size() - 4), out); });
+    CHECK(contains(e.what(), "msg_container"));
+    CHECK(out.size() <= 1);
+    for (const auto& it : out)
+      CHECK(it.msg_id == 0x5e0b700a00000001);
+  }
   SECTION("truncated at every byte position") {
     for (size_t cut = 0; cut < body.size(); ++cut) {
       INFO("cut at " << cut);

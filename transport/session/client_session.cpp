@@ -588,9 +588,11 @@ void client_session::on_packet(byte_view packet, std::vector<event>& events) {
 
 void client_session::handle_container(const plaintext_message& m, std::vector<event>& ev) {
   const uint64_t id = m.header.msg_id;
-  std::vector<tl::container_item> items;
+  // One vector for every container (they do not nest, so this does not
+  // re-enter); its views into m.body are not read after this call.
+  auto& items = container_items_;
   try {
-    items = tl::read_msg_container(m.body);
+    tl::read_msg_container(m.body, items);
   } catch (const tl::decode_error& e) {
     ev.push_back(message_ignored_event{id, ignore_reason::malformed, e.what()});
     return;

@@ -50,6 +50,7 @@
 #include "mtsender/transport/session/seqno.hpp"
 #include "mtsender/transport/session/session_error.hpp"
 #include "mtsender/transport/session/session_state.hpp"
+#include "mtsender/transport/tl/envelope.hpp"
 #include "mtsender/transport/tl/service_types.hpp"
 
 #include <deque>
@@ -261,6 +262,7 @@ private:
   std::deque<container_record> containers_;           // recent, ascending id
   std::deque<uint64_t> queue_;                        // tokens to send, in order (may hold stale ones)
   size_t queued_ = 0;                                  // live entries of queue_
+  std::vector<tl::container_item> container_items_;   // handle_container's, capacity kept
   std::vector<uint64_t> acks_;                        // server msg_ids to ack
   uint64_t next_internal_ = internal_token_base;
   // Packets built by this object (it lives as long as one connection), and

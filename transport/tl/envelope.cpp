@@ -38,7 +38,10 @@ void reject_msg_copy(byte_view body) {
                        "msg_copy#e06046b2 is not supported");
 }
 
-std::vector<container_item> read_msg_container(reader& r) {
+namespace {
+
+void read_container_items(reader& r, std::vector<container_item>& items) {
+  items.clear();
   r.expect_id(msg_container_id, "msg_container");
   const auto count_at = r.position();
   const auto n = r.read_uint32("msg_container count");
@@ -51,7 +54,6 @@ std::vector<container_item> read_msg_container(reader& r) {
     throw decode_error(decode_errc::bad_length, count_at,
                        "msg_container claims " + std::to_string(n) + " messages but only "
                          + std::to_string(r.remaining()) + " bytes are left");
-  std::vector<container_item> items;
   items.reserve(n);
   // Built only on the error paths: the happy path stays allocation-free.
   auto idx = [](uint32_t i) { return "msg_container message " + std::to_string(i); };
@@ -80,14 +82,26 @@ std::vector<container_item> read_msg_container(reader& r) {
                          idx(i) + ": msg_copy#e06046b2 is not supported");
     items.push_back(it);
   }
+}
+
+} // namespace
+
+std::vector<container_item> read_msg_container(reader& r) {
+  std::vector<container_item> items;
+  read_container_items(r, items);
   return items;
 }
 
-std::vector<container_item> read_msg_container(byte_view body) {
+void read_msg_container(byte_view body, std::vector<container_item>& out) {
   reject_msg_copy(body);
   reader r{body};
-  auto items = read_msg_container(r);
+  read_container_items(r, out);
   r.expect_end("msg_container");
+}
+
+std::vector<container_item> read_msg_container(byte_view body) {
+  std::vector<container_item> items;
+  read_msg_container(body, items);
   return items;
 }
 

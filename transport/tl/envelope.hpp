@@ -75,6 +75,11 @@ struct container_item {
 // item). Validates each item as described at the top of this file.
 std::vector<container_item> read_msg_container(byte_view body);
 
+// The same, into `out` (cleared first, its capacity kept): for a reader of
+// many containers, which then allocates once instead of once a container.
+// On an error `out` holds the items read before it.
+void read_msg_container(byte_view body, std::vector<container_item>& out);
+
 // The same, reading from `r` (positioned at the constructor id) and leaving
 // it after the last item; for a container that is not the whole input.
 std::vector<container_item> read_msg_container(reader& r);
