@@ -3,6 +3,7 @@
 #include "mtsender/actors/connection_init.hpp"
 #include "mtsender/actors/connector.hpp"
 #include "mtsender/actors/deadline_queue.hpp"
+#include "mtsender/actors/spare_vectors.hpp"
 #include "mtsender/actors/turn_bounded_broker.hpp"
 #include "mtsender/actors/wall_clock.hpp"
 #include "mtsender/messages/error.hpp"
@@ -195,6 +196,8 @@ void flush_replies(conn_ptr self) {
   if (to)
     self->send(to, std::move(st.replies));
   st.replies.items.clear();
+  if (st.replies.items.capacity() == 0)   // sent: the pool gives a buffer back
+    st.replies.items = spare_vectors<pooled_reply>::take();
 }
 
 // Answers for the pool collect while a handler runs: all the answers of one
@@ -1274,6 +1277,7 @@ void on_batch(conn_ptr self, pooled_batch& batch) {
   }
   if (st.ph != phase::closed)
     guarded(self, [&] { flush_taken(self); });
+  spare_vectors<pooled_item>::give(std::move(batch.items));   // for the pool's next batch
 }
 
 // The connection's end of a turn on the I/O thread (turn_bounded_broker.hpp):

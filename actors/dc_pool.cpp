@@ -7,6 +7,7 @@
 #include "mtsender/actors/retry/breaker_policy.hpp"
 #include "mtsender/actors/retry/default_policy.hpp"
 #include "mtsender/actors/retry/no_retries.hpp"
+#include "mtsender/actors/spare_vectors.hpp"
 #include "mtsender/actors/turn_bounded_broker.hpp"
 #include "mtsender/messages/error.hpp"
 #include "mtsender/store/store_error.hpp"
@@ -304,7 +305,9 @@ void flush_outbox(pool_ptr self) {
   while (!items.empty()) {
     const connection_actor conn = items.front().first;
     pooled_batch batch;
-    batch.items.reserve(items.size());
+    batch.items = spare_vectors<pooled_item>::take();   // the connection gives it back
+    batch.items.reserve(static_cast<size_t>(std::count_if(
+      items.begin(), items.end(), [&](const auto& it) { return it.first == conn; })));
     size_t rest = 0;
     for (size_t i = 0; i < items.size(); ++i) {
       if (items[i].first == conn)
@@ -372,6 +375,7 @@ void on_replies(pool_ptr self, pooled_replies& replies) {
     else
       on_attempt_ok(self, r.id, r.attempt, r.response, now);
   }
+  spare_vectors<pooled_reply>::give(std::move(replies.items));   // for the connection's next
 }
 
 } // namespace
