@@ -487,8 +487,8 @@ bool client_session::next_packet(byte_buffer& out) {
     tl::writer w{tx_};
     w.write_uint32(tl::msg_container_id);
     w.write_uint32(uint32_t(messages));
-    std::vector<uint64_t> inner_ids;
-    inner_ids.reserve(packet_tokens_.size());
+    auto& inner_ids = inner_ids_;
+    inner_ids.clear();
     for (auto t : packet_tokens_) {
       auto& r = requests_[t];
       const uint64_t id = ids_.next(now);
@@ -514,7 +514,11 @@ bool client_session::next_packet(byte_buffer& out) {
     sent_.add(container_id, now);
     outer_id = container_id;
     outer_seqno = seqno_.next(false);
-    container_record rec{container_id, packet_no, {}, {}};
+    // The tokens' vector is the one of the last record forgotten, if any: a
+    // container of a turn's requests needs a kilobyte or more, and a fresh
+    // one per container showed up as glibc consolidating its fast bins.
+    container_record rec{container_id, packet_no, std::move(spare_tokens_), {}};
+    rec.tokens.clear();
     rec.tokens.reserve(packet_tokens_.size());
     for (size_t i = 0; i < packet_tokens_.size(); ++i) {
       record(packet_tokens_[i], inner_ids[i]);
@@ -536,8 +540,10 @@ bool client_session::next_packet(byte_buffer& out) {
     const uint64_t horizon = msg_id_from_time_ns(ids_.server_time_ns(now)
                                                  - 2 * config_.max_past_s * ns_per_second);
     while (!containers_.empty()
-           && (containers_.front().id < horizon || containers_.size() > 4096))
+           && (containers_.front().id < horizon || containers_.size() > 4096)) {
+      spare_tokens_ = std::move(containers_.front().tokens);
       containers_.pop_front();
+    }
   }
   if (n_acks)
     acks_.erase(acks_.begin(), acks_.begin() + std::ptrdiff_t(n_acks));

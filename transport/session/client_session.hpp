@@ -260,6 +260,8 @@ private:
   recycled_map<uint64_t, request> requests_;           // by token
   recycled_map<uint64_t, uint64_t> by_msg_id_;         // our msg_id -> token
   std::deque<container_record> containers_;           // recent, ascending id
+  std::vector<uint64_t> spare_tokens_;   // a forgotten record's, for the next one
+  std::vector<uint64_t> inner_ids_;      // next_packet's, capacity kept
   std::deque<uint64_t> queue_;                        // tokens to send, in order (may hold stale ones)
   size_t queued_ = 0;                                  // live entries of queue_
   std::vector<tl::container_item> container_items_;   // handle_container's, capacity kept
