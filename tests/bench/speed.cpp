@@ -544,9 +544,22 @@ int main(int argc, char** argv) {
       }
       dc->stop();
       return 0;
+    } else {
+      std::fprintf(stderr,
+                   "bench_speed: unknown or incomplete option '%s'\n"
+                   "usage: bench_speed [--quick] [--busy-core] [--caf-defaults]"
+                   " [--caller-timeout S] [--set KEY=VALUE]...\n"
+                   "       bench_speed --serve\n"
+                   "       bench_speed --dc PORT PEM --only NAME N [--set KEY=VALUE]...\n",
+                   a.c_str());
+      return 2;
     }
   }
   if (!only.empty()) {
+    if (pem_file.empty()) {
+      std::fprintf(stderr, "bench_speed: --only needs --dc PORT PEM (a --serve DC)\n");
+      return 2;
+    }
     std::ifstream in(pem_file);
     std::stringstream pem;
     pem << in.rdbuf();
