@@ -8,7 +8,14 @@
 //     and downloads: connection classes keep file parts off them, so the
 //     figures show what a transfer still costs an API call (CPU, loopback).
 //
-//   bench_transfer [--runs N] [--mib N]
+//   bench_transfer [--runs N] [--mib N] [--probe-apart dc|system|pool]
+//
+// --probe-apart tells where the small calls' wait comes from; each sends
+// them through a second pool: `dc` to a second test DC process (the
+// transfer's DC thread is not on their path, the client's I/O thread is),
+// `system` from a second actor system to the same DC (the DC thread is on
+// their path, the transfer's I/O thread is not), `pool` in the same system
+// to the same DC (both are).
 #include "mtsender/actors/dc_pool.hpp"
 #include "mtsender/actors/download_actor.hpp"
 #include "mtsender/actors/upload_actor.hpp"
@@ -33,6 +40,8 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <random>
 #include <thread>
 #include <algorithm>
@@ -100,10 +109,7 @@ latency percentiles(std::vector<int64_t> us) {
   return l;
 }
 
-caf::actor start_probe(caf::actor_system& sys, const dc_pool& pool) {
-  return sys.spawn(probe, pool);
-}
-std::vector<int64_t> stop_probe(caf::scoped_actor& self, const caf::actor& p) {
+std::vector<int64_t> collect_probe(caf::scoped_actor& self, const caf::actor& p) {
   std::vector<int64_t> us;
   self->request(p, 30s, probe_stop_atom::value)
     .receive([&](std::vector<int64_t>& v) { us = std::move(v); }, [](caf::error&) {});
@@ -136,16 +142,38 @@ void print_latency(const char* what, const latency& l) {
 int main(int argc, char** argv) {
   int runs = 5;
   int64_t mib = 100;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  std::string apart;
+  for (int i = 1; i < argc; i += 2) {
     std::string a = argv[i];
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "bench_transfer: '%s' needs a value\n", a.c_str());
+      return 2;
+    }
     if (a == "--runs")
       runs = std::max(1, std::atoi(argv[i + 1]));
     else if (a == "--mib")
       mib = std::max(1, std::atoi(argv[i + 1]));
+    else if (a == "--probe-apart" && (std::string{argv[i + 1]} == "dc"
+                                      || std::string{argv[i + 1]} == "system"
+                                      || std::string{argv[i + 1]} == "pool"))
+      apart = argv[i + 1];
+    else {
+      std::fprintf(stderr, "bench_transfer: unknown option '%s %s'\n"
+                           "usage: bench_transfer [--runs N] [--mib N] [--probe-apart dc|system|pool]\n",
+                   a.c_str(), argv[i + 1]);
+      return 2;
+    }
   }
   auto dc = bench::forked_test_dc::start(bench_query_id);
   if (!dc)
     return 1;
+  // Forked before any actor system exists, as the first.
+  std::optional<bench::forked_test_dc> probe_dc;
+  if (apart == "dc") {
+    probe_dc = bench::forked_test_dc::start(bench_query_id);
+    if (!probe_dc)
+      return 1;
+  }
   const int64_t size = mib << 20;
   const std::string dir = std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp";
   const std::string src = dir + "/bench-transfer-src-" + std::to_string(::getpid());
@@ -172,18 +200,46 @@ int main(int argc, char** argv) {
     pc.rsa_keys = {dc->key};
     auto pool = spawn_dc_pool(sys, pc);
     caf::scoped_actor self{sys};
+    // Where the small calls go (see --probe-apart).
+    std::unique_ptr<caf::actor_system_config> probe_cfg;   // outlives its system
+    std::unique_ptr<caf::actor_system> probe_sys_own;
+    caf::actor_system* probe_sys = &sys;
+    dc_pool probe_pool = pool;
+    if (!apart.empty()) {
+      pool_config ppc = pc;
+      if (probe_dc) {
+        ppc.dcs = {{2, "127.0.0.1", probe_dc->port}};
+        ppc.rsa_keys = {probe_dc->key};
+      } else if (apart == "system") {
+        probe_cfg = std::make_unique<caf::actor_system_config>();
+        probe_cfg->load<caf::io::middleman>();
+        add_message_types(*probe_cfg);
+        probe_sys_own = std::make_unique<caf::actor_system>(*probe_cfg);
+        probe_sys = probe_sys_own.get();
+      }
+      probe_pool = spawn_dc_pool(*probe_sys, ppc);
+      std::printf("small calls apart: %s\n",
+                  probe_dc ? "on a second test DC process"
+                  : probe_sys_own ? "from a second actor system"
+                                  : "through a second pool (same system, same DC)");
+    }
+    auto start_probe = [&] { return probe_sys->spawn(probe, probe_pool); };
+    auto stop_probe = [&](const caf::actor& p) {
+      caf::scoped_actor ps{*probe_sys};
+      return collect_probe(ps, p);
+    };
 
     std::printf("transfer of %lld MiB through the upload / download actors, pool of 3 main, "
                 "%zu upload and %zu download connections, median of %d runs:\n",
                 static_cast<long long>(mib), pc.max_upload_connections,
                 pc.max_download_connections, runs);
     // Warm up: connections and the auth key.
-    auto p0 = start_probe(sys, pool);
+    auto p0 = start_probe();
     std::this_thread::sleep_for(2s);
-    stop_probe(self, p0);
-    auto idle = start_probe(sys, pool);
+    stop_probe(p0);
+    auto idle = start_probe();
     std::this_thread::sleep_for(3s);
-    auto idle_lat = percentiles(stop_probe(self, idle));
+    auto idle_lat = percentiles(stop_probe(idle));
 
     std::vector<int64_t> during_up, during_down;
     upload_result last;
@@ -192,7 +248,7 @@ int main(int argc, char** argv) {
       req.path = src;
       req.file_id = 0x5eed;   // the same id each run: the DC replaces the parts
       auto actor = spawn_upload(sys, pool, req);
-      auto pr = start_probe(sys, pool);
+      auto pr = start_probe();
       const auto t0 = steady::now();
       bench::run_result r;
       self->request(actor, 600s, file_start_atom::value)
@@ -201,7 +257,7 @@ int main(int argc, char** argv) {
           r.failed = 1;
         });
       r.seconds = std::chrono::duration<double>(steady::now() - t0).count();
-      auto us = stop_probe(self, pr);
+      auto us = stop_probe(pr);
       during_up.insert(during_up.end(), us.begin(), us.end());
       return r;
     });
@@ -221,7 +277,7 @@ int main(int argc, char** argv) {
       req.size = doc.size;
       req.path = dst;
       auto actor = spawn_download(sys, pool, req);
-      auto pr = start_probe(sys, pool);
+      auto pr = start_probe();
       const auto t0 = steady::now();
       bench::run_result r;
       self->request(actor, 600s, file_start_atom::value)
@@ -231,7 +287,7 @@ int main(int argc, char** argv) {
                    r.failed = 1;
                  });
       r.seconds = std::chrono::duration<double>(steady::now() - t0).count();
-      auto us = stop_probe(self, pr);
+      auto us = stop_probe(pr);
       during_down.insert(during_down.end(), us.begin(), us.end());
       return r;
     });
@@ -240,9 +296,19 @@ int main(int argc, char** argv) {
     print_latency("small calls (main class) during the uploads", percentiles(during_up));
     print_latency("small calls (main class) during the downloads", percentiles(during_down));
     print_classes(self, pool);
+    if (probe_sys_own) {
+      caf::scoped_actor pself{*probe_sys_own};
+      pself->send_exit(probe_pool, caf::exit_reason::user_shutdown);
+      pself->wait_for(probe_pool);
+    } else if (probe_pool != pool) {
+      self->send_exit(probe_pool, caf::exit_reason::user_shutdown);
+      self->wait_for(probe_pool);
+    }
     self->send_exit(pool, caf::exit_reason::user_shutdown);
     self->wait_for(pool);
   }
+  if (probe_dc)
+    probe_dc->stop();
   std::remove(src.c_str());
   std::remove(dst.c_str());
   dc->stop();
