@@ -3,6 +3,7 @@
 #include "mtsender/actors/connection_init.hpp"
 #include "mtsender/actors/connector.hpp"
 #include "mtsender/actors/deadline_queue.hpp"
+#include "mtsender/actors/deliver_value.hpp"
 #include "mtsender/actors/spare_vectors.hpp"
 #include "mtsender/actors/turn_bounded_broker.hpp"
 #include "mtsender/actors/wall_clock.hpp"
@@ -233,7 +234,7 @@ void answer(conn_ptr self, pending_request& p, rpc_response r) {
   if (p.to_pool)
     queue_reply(self, p.pool_id, p.pool_attempt, caf::error{}, std::move(r));
   else
-    p.rp.deliver(std::move(r));
+    detail::deliver_value(self, p.rp, std::move(r));
 }
 
 // ------------------------------------------------------------ session state

@@ -3,6 +3,7 @@
 // live in pool_supervision.cpp, listener fan-out in pool_listeners.cpp.
 #include "mtsender/actors/dc_pool.hpp"
 
+#include "mtsender/actors/deliver_value.hpp"
 #include "mtsender/actors/pool_state.hpp"
 #include "mtsender/actors/retry/breaker_policy.hpp"
 #include "mtsender/actors/retry/default_policy.hpp"
@@ -248,7 +249,7 @@ void on_attempt_ok(pool_ptr self, uint64_t id, uint64_t attempt, rpc_response& r
   inv.rc->on_success(now);
   learn_authorization(self, inv, r);
   forget_token(self, inv);
-  inv.rp.deliver(std::move(r));
+  detail::deliver_value(self, inv.rp, std::move(r));
   st.invocations.erase(i);
 }
 

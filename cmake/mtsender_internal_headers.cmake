@@ -17,6 +17,7 @@ set(MTSENDER_INTERNAL_HEADERS
   actors/deadline_queue.hpp
   actors/turn_bounded_broker.hpp
   actors/spare_vectors.hpp
+  actors/deliver_value.hpp
   actors/file_io.hpp
   actors/file_rpc.hpp
   actors/progress_reporter.hpp

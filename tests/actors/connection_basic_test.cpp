@@ -5,6 +5,8 @@
 
 #include "mtsender/transport/tl/reader.hpp"
 
+#include <caf/event_based_actor.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <thread>
@@ -139,6 +141,46 @@ TEST_CASE("requests sent while connecting are queued then answered", "[actors][c
   auto outs = invoke_all(self, conn, reqs);
   for (auto& o : outs)
     check_nearest_dc(o);
+  stop(self, conn);
+}
+
+// The connection answers with a mailbox element that holds the response
+// itself (actors/deliver_value.hpp); a request that came through a chain of
+// actors (CAF's forwarding stages, here the composed actor `relay * conn`) is
+// answered along the chain instead. Both reach the caller once.
+TEST_CASE("a connection answers directly and through a composed actor's stages",
+          "[actors][connection]") {
+  node n;
+  test_dc::server srv{dc_options()};
+  srv.start();
+  caf::scoped_actor self{*n.sys};
+  auto conn = spawn_connection(*n.sys, make_config(srv, self));
+  // Appends a marker byte: proof that the answer went through the stage.
+  auto relay = n.sys->spawn([]() -> caf::behavior {
+    return {[](rpc_response& r) {
+      r.bytes.push_back(0x5a);
+      return std::move(r);
+    }};
+  });
+  check_nearest_dc(invoke_one(self, conn, request_of(nearest_dc_query())));
+  auto chain = relay * caf::actor_cast<caf::actor>(conn);
+  outcome relayed;
+  self->request(chain, 10s, invoke_atom::value, request_of(nearest_dc_query()))
+    .receive(
+      [&](rpc_response& r) {
+        ++relayed.answers;
+        relayed.value = std::move(r);
+      },
+      [&](caf::error& e) {
+        ++relayed.answers;
+        relayed.err = std::move(e);
+      });
+  REQUIRE(relayed.value);
+  CHECK(relayed.value->bytes.back() == 0x5a);
+  relayed.value->bytes.pop_back();
+  check_nearest_dc(relayed);
+  self->send_exit(chain, caf::exit_reason::user_shutdown);
+  self->send_exit(relay, caf::exit_reason::user_shutdown);
   stop(self, conn);
 }
 
