@@ -8,6 +8,7 @@
 //   bench_connection --quick    # fewer requests per run
 #include "mtsender/tests/bench/bench_report.hpp"
 #include "mtsender/tests/bench/forked_test_dc.hpp"
+#include "mtsender/tests/bench/malloc_name.hpp"
 #include "mtsender/actors/connection.hpp"
 #include "mtsender/messages/add_message_types.hpp"
 #include "mtsender/messages/error.hpp"
@@ -107,7 +108,8 @@ int main(int argc, char** argv) {
     run(sys, conn, 1, 10, small_request());
 
     const int runs = quick ? 3 : 5;
-    std::printf("connection actor -> test DC (other process), median of %d runs\n", runs);
+    std::printf("connection actor -> test DC (other process), median of %d runs, malloc: %s\n",
+                runs, bench::malloc_name().c_str());
     bool ok = true;
     const auto rpc = small_request();
     for (size_t inflight : {size_t(1), size_t(8), size_t(64), size_t(512)}) {

@@ -13,6 +13,7 @@
 //   bench_pool --quick    # fewer requests per run
 #include "mtsender/tests/bench/bench_report.hpp"
 #include "mtsender/tests/bench/forked_test_dc.hpp"
+#include "mtsender/tests/bench/malloc_name.hpp"
 #include "mtsender/actors/connection.hpp"
 #include "mtsender/actors/dc_pool.hpp"
 #include "mtsender/messages/add_message_types.hpp"
@@ -151,7 +152,8 @@ int main(int argc, char** argv) {
     caf::actor_system sys{cfg};
     const int runs = quick ? 3 : 5;
     const size_t total = quick ? 8000 : 40000;
-    std::printf("4 user actors -> test DC (other process), median of %d runs\n", runs);
+    std::printf("4 user actors -> test DC (other process), median of %d runs, malloc: %s\n",
+                runs, bench::malloc_name().c_str());
 
     auto pool3 = spawn_dc_pool(sys, config_for(dc->port, dc->key, 3));
     run(sys, pool3, 64, 4000, small_request());  // warm up: key, 3 connections

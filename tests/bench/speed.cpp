@@ -25,6 +25,7 @@
 //                                             # one load, for callgrind
 #include "mtsender/tests/bench/bench_report.hpp"
 #include "mtsender/tests/bench/forked_test_dc.hpp"
+#include "mtsender/tests/bench/malloc_name.hpp"
 #include "mtsender/tests/bench/plain_client.hpp"
 #include "mtsender/actors/connection.hpp"
 #include "mtsender/actors/dc_pool.hpp"
@@ -186,7 +187,7 @@ std::atomic<int64_t> peak_live{0};
 caf::duration caller_timeout = caf::infinite;
 
 // The callers' CAF settings the README recommends (section "Speed: what the
-// caller's CAF settings cost"); --caf-defaults measures without them.
+// caller's settings cost"); --caf-defaults measures without them.
 bool recommended_settings = true;
 
 // Sampled every 64th answer of each caller: summing the blocks reads every
@@ -480,6 +481,7 @@ int profile_one(uint16_t port, const crypto::rsa_public_key& key, const std::str
     s = actor_load(sys, pool, lat ? 1 : in_flight, total, req, lat ? 1 : 4, lat);
     victim = caf::actor_cast<caf::actor>(pool);
   }
+  std::printf("malloc: %s\n", bench::malloc_name().c_str());
   std::printf("%s: %zu requests, %.2f s, %.1f allocations per request, %.2f us CPU per request,"
               " failed %zu\n",
               what.c_str(), total, s.seconds, double(s.allocs) / double(total),
@@ -627,6 +629,7 @@ int main(int argc, char** argv) {
                 rounds);
     std::printf("machine: %s\n", spinner > 0 ? "one core kept busy by a spinning process (--busy-core)"
                                               : "nothing else started by this program");
+    std::printf("malloc: %s\n", bench::malloc_name().c_str());
     std::printf("callers: %s, request timeout %s\n",
                 recommended_settings ? "work-stealing.moderate-poll-attempts=0 (README)"
                                      : "CAF's default scheduler settings",

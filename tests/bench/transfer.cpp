@@ -24,6 +24,7 @@
 #include "mtsender/messages/pool_stats.hpp"
 #include "mtsender/tests/bench/bench_report.hpp"
 #include "mtsender/tests/bench/forked_test_dc.hpp"
+#include "mtsender/tests/bench/malloc_name.hpp"
 #include "mtsender/tests/test_dc/file_store.hpp"
 #include "mtsender/api/Document.hpp"
 #include "mtsender/api/InputFileLocation.hpp"
@@ -230,9 +231,9 @@ int main(int argc, char** argv) {
     };
 
     std::printf("transfer of %lld MiB through the upload / download actors, pool of 3 main, "
-                "%zu upload and %zu download connections, median of %d runs:\n",
+                "%zu upload and %zu download connections, median of %d runs, malloc: %s:\n",
                 static_cast<long long>(mib), pc.max_upload_connections,
-                pc.max_download_connections, runs);
+                pc.max_download_connections, runs, bench::malloc_name().c_str());
     // Warm up: connections and the auth key.
     auto p0 = start_probe();
     std::this_thread::sleep_for(2s);
