@@ -1,11 +1,10 @@
 // The connection actor against the in-process test DC: handshake then RPCs
 // on every framing, many requests packed into containers, updates and
 // session events reaching the parent, stats.
+#include "answer_relay.hpp"
 #include "connection_fixture.hpp"
 
 #include "mtsender/transport/tl/reader.hpp"
-
-#include <caf/event_based_actor.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -155,28 +154,12 @@ TEST_CASE("a connection answers directly and through a composed actor's stages",
   srv.start();
   caf::scoped_actor self{*n.sys};
   auto conn = spawn_connection(*n.sys, make_config(srv, self));
-  // Appends a marker byte: proof that the answer went through the stage.
-  auto relay = n.sys->spawn([]() -> caf::behavior {
-    return {[](rpc_response& r) {
-      r.bytes.push_back(0x5a);
-      return std::move(r);
-    }};
-  });
+  auto relay = spawn_answer_relay(*n.sys);
   check_nearest_dc(invoke_one(self, conn, request_of(nearest_dc_query())));
   auto chain = relay * caf::actor_cast<caf::actor>(conn);
-  outcome relayed;
-  self->request(chain, 10s, invoke_atom::value, request_of(nearest_dc_query()))
-    .receive(
-      [&](rpc_response& r) {
-        ++relayed.answers;
-        relayed.value = std::move(r);
-      },
-      [&](caf::error& e) {
-        ++relayed.answers;
-        relayed.err = std::move(e);
-      });
+  auto relayed = ask<outcome>(self, chain, invoke_atom::value, request_of(nearest_dc_query()));
   REQUIRE(relayed.value);
-  CHECK(relayed.value->bytes.back() == 0x5a);
+  CHECK(relayed.value->bytes.back() == relay_mark);
   relayed.value->bytes.pop_back();
   check_nearest_dc(relayed);
   self->send_exit(chain, caf::exit_reason::user_shutdown);

@@ -1,6 +1,7 @@
 // The pool against the in-process test server: invokes on two DCs from
 // several user actors at once, load spread over up to max_connections
 // connections, one handshake per DC, bad requests, stats.
+#include "answer_relay.hpp"
 #include "pool_fixture.hpp"
 
 #include <array>
@@ -220,44 +221,25 @@ TEST_CASE("an IPv6 DC address and obfuscated2 framing through the pool", "[actor
 // (actors/deliver_value.hpp); a request that came through a chain of actors
 // (CAF's forwarding stages, here the composed actor `relay * pool`) is
 // answered along the chain instead. Both reach the caller once.
-TEST_CASE("the pool answers directly and through a composed actor's stages",
-          "[actors][pool]") {
+TEST_CASE("the pool answers directly and through a composed actor's stages", "[actors][pool]") {
   node n;
   test_dc::server srv{two_dcs()};
   srv.start();
   auto pool = spawn_dc_pool(*n.sys, pool_config_for(srv, 1));
-  // Appends a marker byte: proof that the answer went through the stage.
-  auto relay = n.sys->spawn([]() -> caf::behavior {
-    return {[](rpc_response& r) {
-      r.bytes.push_back(0x5a);
-      return std::move(r);
-    }};
-  });
+  auto relay = spawn_answer_relay(*n.sys);
   caf::scoped_actor self{*n.sys};
-  auto ask = [&](const caf::actor& target) {
-    outcome o;
-    self->request(target, 10s, invoke_atom::value, int32_t{2}, request_of(nearest_dc_query()))
-      .receive(
-        [&](rpc_response& r) {
-          ++o.answers;
-          o.value = std::move(r);
-        },
-        [&](caf::error& e) {
-          ++o.answers;
-          o.err = std::move(e);
-        });
-    return o;
-  };
-  auto direct = ask(caf::actor_cast<caf::actor>(pool));
+  auto direct = ask<outcome>(self, caf::actor_cast<caf::actor>(pool), invoke_atom::value,
+                             int32_t{2}, request_of(nearest_dc_query()));
   CHECK(direct.answers == 1);
   CHECK(this_dc_of(direct) == 2);
   REQUIRE(direct.value);
   auto chain = relay * caf::actor_cast<caf::actor>(pool);
-  auto relayed = ask(chain);
+  auto relayed = ask<outcome>(self, chain, invoke_atom::value, int32_t{2},
+                              request_of(nearest_dc_query()));
   CHECK(relayed.answers == 1);
   REQUIRE(relayed.value);
   REQUIRE(relayed.value->bytes.size() == direct.value->bytes.size() + 1);
-  CHECK(relayed.value->bytes.back() == 0x5a);
+  CHECK(relayed.value->bytes.back() == relay_mark);
   relayed.value->bytes.pop_back();
   CHECK(this_dc_of(relayed) == 2);
   CHECK(stray_messages(self) == 0);
