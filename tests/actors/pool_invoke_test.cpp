@@ -5,6 +5,7 @@
 #include "pool_fixture.hpp"
 
 #include <array>
+#include <atomic>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -245,5 +246,47 @@ TEST_CASE("the pool answers directly and through a composed actor's stages", "[a
   CHECK(stray_messages(self) == 0);
   self->send_exit(chain, caf::exit_reason::user_shutdown);
   self->send_exit(relay, caf::exit_reason::user_shutdown);
+  stop(self, pool);
+}
+
+// The caller of a request ends before its answer comes: the pool still takes
+// the answer (it counts it), drops it with the caller's mailbox, and goes on.
+TEST_CASE("an answer whose caller has ended is dropped and the pool goes on", "[actors][pool]") {
+  node n;
+  test_dc::server srv{two_dcs()};
+  std::atomic<int> served{0};
+  srv.on(custom_query_id, [&](const test_dc::rpc_call& call) {
+    ++served;
+    byte_buffer b;
+    tl::writer w{b};
+    w.write_uint32(0x7e57ab1e);
+    w.write_int32(call.dc_id);
+    return test_dc::rpc_reply::result(std::move(b)).after(500ms);
+  });
+  srv.start();
+  auto cfg = pool_config_for(srv, 1);
+  cfg.learn_dcs = false;   // exact counts: no help.getConfig of the pool's own
+  auto pool = spawn_dc_pool(*n.sys, cfg);
+  caf::scoped_actor self{*n.sys};
+  CHECK(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
+  auto answered = [&] { return stats_of(self, pool).dc(2)->answered; };
+  const auto before = answered();
+  constexpr int calls = 5;
+  auto caller = n.sys->spawn([pool](caf::event_based_actor* a) -> caf::behavior {
+    for (int i = 0; i < calls; ++i)
+      a->request(pool, caf::infinite, invoke_atom::value, int32_t{2},
+                 request_of(custom_query(2)))
+        .then([](rpc_response&) {}, [](caf::error&) {});
+    return {[](int) {}};
+  });
+  REQUIRE(eventually([&] { return served.load() == calls; }));
+  self->send_exit(caller, caf::exit_reason::kill);
+  self->wait_for(caller);
+  // The answers are still on their way (500 ms): they reach a pool whose
+  // caller is gone.
+  CHECK(eventually([&] { return answered() == before + calls; }));
+  CHECK(this_dc_of(invoke_one(self, pool, 2, request_of(nearest_dc_query()))) == 2);
+  CHECK(answered() == before + calls + 1);
+  CHECK(stray_messages(self) == 0);
   stop(self, pool);
 }
